@@ -1,0 +1,24 @@
+"""``grader calibrate``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from grader import kit_root
+from grader.calibrate import SETTINGS, calibrate, write_calibration
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--procedure", action="append", choices=sorted(SETTINGS), default=None,
+                        help="procedure to calibrate (repeatable; default: all)")
+    parser.add_argument("--seeds", type=int, default=10, metavar="N", help="number of seeds, 0 to N-1 (default: 10)")
+    parser.add_argument("--kit", type=Path, default=None, help="kit root (default: this checkout)")
+
+
+def run(args: argparse.Namespace) -> int:
+    kit = (args.kit or kit_root()).resolve()
+    entries = calibrate(kit, args.procedure or sorted(SETTINGS), list(range(args.seeds)))
+    path = write_calibration(kit, entries)
+    print(f"wrote {path}")
+    return 0

@@ -1,0 +1,38 @@
+"""The ``grader`` command. Each subcommand lives in the ``grader`` subpackage of the same name."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+SUBCOMMANDS = {
+    "release": "generate exercises/ from solutions/ (--check: fail if they differ; --out DIR: write the student bundle)",
+    "grade": "grade submissions (folders or zips) and write grades.csv and Gradescope results.json",
+    "verify": "check the kit: release in sync, reference full marks, stubs zero, wrong-answer corpus rejected",
+    "calibrate": "train the reference over several seeds and write the convergence thresholds the tests read",
+    "demo": "grade the reference and the stubs as two submissions and print the grade table",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grader", description="Exercise kit tooling for the plant species deep-learning course.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in SUBCOMMANDS.items():
+        if importlib.util.find_spec(f"grader.{name}.command") is None:
+            continue  # the student bundle ships only some subcommands
+        module = importlib.import_module(f"grader.{name}.command")
+        subparser = commands.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(subparser)
+        subparser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Find the ``exercises/`` tree inside a submission: a folder or a zip file."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import curriculum
+
+MAX_ZIP_BYTES = 200 * 1024 * 1024  # uncompressed size accepted from one zip
+MAX_ZIP_MEMBERS = 20_000
+SKIPPED_FOLDERS = {"__MACOSX", "__pycache__", ".git", ".venv", "node_modules", ".ipynb_checkpoints"}
+
+
+class SubmissionError(ValueError):
+    """The submission cannot be opened (an unsafe or oversized zip, a path that does not exist)."""
+
+
+@dataclass
+class Submission:
+    name: str
+    source: Path  # what the instructor passed: a folder or a zip
+    tree: Path | None  # the exercises tree, or None when none was found
+
+    def module(self, exercise: curriculum.Exercise) -> Path | None:
+        """Return the submitted file for ``exercise``, or ``None`` when it is missing."""
+        if self.tree is None:
+            return None
+        path = self.tree / exercise.module
+        return path if path.is_file() else None
+
+    def content_hash(self) -> str:
+        """Return a SHA-256 over every curriculum module the submission holds, by path."""
+        digest = hashlib.sha256()
+        for exercise in curriculum.EXERCISES:
+            path = self.module(exercise)
+            digest.update(exercise.module.encode() + b"\0")
+            digest.update(path.read_bytes() if path else b"<missing>")
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+
+def looks_like_tree(folder: Path) -> bool:
+    """Return whether ``folder`` holds at least one curriculum module at its expected path."""
+    return any((folder / exercise.module).is_file() for exercise in curriculum.EXERCISES)
+
+
+def find_tree(root: Path) -> Path | None:
+    """Return the exercises tree under ``root``: ``root/exercises``, ``root`` itself, or the shallowest match below."""
+    if (root / "exercises").is_dir() and looks_like_tree(root / "exercises"):
+        return root / "exercises"
+    if looks_like_tree(root):
+        return root
+    candidates = [
+        path
+        for path in root.rglob("exercises")
+        if path.is_dir() and not SKIPPED_FOLDERS.intersection(path.relative_to(root).parts) and looks_like_tree(path)
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda path: (len(path.relative_to(root).parts), str(path)))
+
+
+def extract_zip(archive: Path, destination: Path) -> None:
+    """Extract ``archive`` into ``destination``, rejecting absolute paths, ``..`` and oversized content."""
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = bundle.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise SubmissionError(f"{archive}: {len(members)} entries, more than the {MAX_ZIP_MEMBERS} accepted")
+            total = sum(member.file_size for member in members)
+            if total > MAX_ZIP_BYTES:
+                raise SubmissionError(f"{archive}: {total} bytes uncompressed, more than the {MAX_ZIP_BYTES} accepted")
+            for member in members:
+                parts = Path(member.filename).parts
+                if member.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                    raise SubmissionError(f"{archive}: entry {member.filename!r} points outside the archive")
+                if member.external_attr >> 28 == 0o12:  # a symbolic link stored by a Unix zip
+                    continue
+                bundle.extract(member, destination)
+    except zipfile.BadZipFile as error:
+        raise SubmissionError(f"{archive}: not a valid zip file ({error})") from error
+
+
+def open_submission(path: Path, workdir: Path, name: str) -> Submission:
+    """Open a folder or zip submission; zips are extracted under ``workdir``."""
+    path = path.resolve()
+    if not path.exists():
+        raise SubmissionError(f"submission not found: {path}")
+    if path.is_dir():
+        return Submission(name, path, find_tree(path))
+    if zipfile.is_zipfile(path):
+        destination = workdir / "unzipped" / name
+        destination.mkdir(parents=True, exist_ok=True)
+        extract_zip(path, destination)
+        return Submission(name, path, find_tree(destination))
+    raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
+
+
+def submission_names(paths: list[Path]) -> list[str]:
+    """Return one unique, readable name per path: the file or folder name, suffixed when repeated."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for path in paths:
+        base = path.resolve().name.removesuffix(".zip") or "submission"
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        names.append(base if count == 0 else f"{base}-{count + 1}")
+    return names

@@ -1,0 +1,1 @@
+"""Shared fixtures for the public, hidden and kit tests. The exercise plugin is loaded from the pytest configuration."""

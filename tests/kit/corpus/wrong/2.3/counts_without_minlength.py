@@ -1,0 +1,21 @@
+"""Calls torch.bincount without minlength, so absent last classes are missing from the counts."""
+
+import torch
+from torch.utils.data import WeightedRandomSampler
+
+
+def class_counts(targets, num_classes):
+    return torch.bincount(torch.as_tensor(targets))
+
+
+def class_weights(counts):
+    counts = torch.as_tensor(counts).double()
+    weights = torch.zeros_like(counts)
+    weights[counts > 0] = counts.sum() / (len(counts) * counts[counts > 0])
+    return weights.float()
+
+
+def weighted_sampler(targets, num_samples=None, generator=None):
+    targets = torch.as_tensor(targets)
+    weights = 1.0 / torch.bincount(targets)[targets].double()
+    return WeightedRandomSampler(weights, num_samples or len(targets), replacement=True, generator=generator)
