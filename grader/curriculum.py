@@ -43,7 +43,13 @@ EXERCISES: tuple[Exercise, ...] = (
 )
 
 # Modules that students receive complete. Grading always uses the reference copy of these.
-GIVEN_MODULES: tuple[str, ...] = ("__init__.py", "toy/__init__.py", "toy/data.py", "plantnet/__init__.py")
+GIVEN_MODULES: tuple[str, ...] = (
+    "__init__.py",
+    "toy/__init__.py",
+    "toy/data.py",
+    "plantnet/__init__.py",
+    "plantnet/plots.py",
+)
 
 
 def by_id(exercise_id: str) -> Exercise:

@@ -13,9 +13,8 @@ class PointsDataset(Dataset):
     def __init__(self, x_data, y_data):
         # TODO: convert both array-likes to float32 tensors (the loss compares
         #   float32 model outputs with these labels) and keep them as attributes.
+        #   Raise a ValueError when they do not hold the same number of samples.
         raise NotImplementedError("Exercise 1.3: store the points and labels as float32 tensors")
-        if len(self.x) != len(self.y):
-            raise ValueError(f"x_data and y_data must have the same length, got {len(self.x)} and {len(self.y)}")
 
     def __len__(self) -> int:
         # TODO: return how many samples the dataset holds.

@@ -29,12 +29,32 @@ SETTINGS = {
         "metric": "validation accuracy after 30 epochs",
         "baseline": "the linear stub of exercise 1.4, trained by the same loop",
         "baseline_kwargs": {"model_module": "_stub_mlp"},
+        "uses_data_root": False,
+    },
+    "cnn_plants": {
+        "margin": 0.1,
+        "metric": "best validation accuracy over 15 epochs at 64 x 64 pixels",
+        "baseline": "the same CNN left untrained (learning rate 0): chance level",
+        "baseline_kwargs": {"learning_rate": 0.0},
+        "uses_data_root": True,
+    },
+    "cnn_plants_course": {
+        "margin": 0.1,
+        "metric": "best validation accuracy over 30 epochs at 224 x 224 pixels on a CUDA device",
+        "baseline": "the same CNN left untrained (learning rate 0): chance level",
+        "baseline_kwargs": {"learning_rate": 0.0},
+        "uses_data_root": True,
     },
 }
 
 
 class CalibrationError(RuntimeError):
     """The measured reference does not clear the baseline by the margin."""
+
+
+def calibration_key(name: str, data_root: Path | None = None) -> str:
+    """Return the key of a calibration entry: the procedure, and for image procedures the data set's folder name."""
+    return f"{name}/{Path(data_root).name}" if SETTINGS[name]["uses_data_root"] else name
 
 
 def make_loader(kit: Path):
@@ -50,24 +70,26 @@ def make_loader(kit: Path):
     return load
 
 
-def calibrate(kit: Path, names: list[str], seeds: list[int], log=print) -> dict:
-    """Measure each named procedure over ``seeds`` and return the calibration entries."""
+def calibrate(kit: Path, names: list[str], seeds: list[int], data_root: Path | None = None, log=print) -> dict:
+    """Measure each named procedure over ``seeds`` and return the calibration entries, keyed by ``calibration_key``."""
     load = make_loader(kit)
     entries = {}
     for name in names:
         settings = SETTINGS[name]
         procedure = PROCEDURES[name]
+        extra = {"data_root": data_root} if settings["uses_data_root"] else {}
+        key = calibration_key(name, data_root)
         started = time.monotonic()
-        values = [procedure(load, seed) for seed in seeds]
+        values = [procedure(load, seed, **extra) for seed in seeds]
         seconds_per_run = (time.monotonic() - started) / len(seeds)
-        baseline = [procedure(load, seed, **settings["baseline_kwargs"]) for seed in seeds]
+        baseline = [procedure(load, seed, **extra, **settings["baseline_kwargs"]) for seed in seeds]
         threshold = round(min(values) - settings["margin"], 4)
         if max(baseline) >= threshold:
             raise CalibrationError(
-                f"{name}: the baseline reaches {max(baseline):.4f}, at or above the threshold {threshold:.4f}; "
+                f"{key}: the baseline reaches {max(baseline):.4f}, at or above the threshold {threshold:.4f}; "
                 "the test would not separate right from wrong"
             )
-        entries[name] = {
+        entries[key] = {
             "metric": settings["metric"],
             "seeds": seeds,
             "reference": [round(v, 4) for v in values],
@@ -79,7 +101,9 @@ def calibrate(kit: Path, names: list[str], seeds: list[int], log=print) -> dict:
             "threshold": threshold,
             "seconds_per_run": round(seconds_per_run, 2),
         }
-        log(f"{name}: reference min {min(values):.4f} mean {statistics.fmean(values):.4f}, "
+        if data_root is not None and settings["uses_data_root"]:
+            entries[key]["data_root"] = str(data_root)
+        log(f"{key}: reference min {min(values):.4f} mean {statistics.fmean(values):.4f}, "
             f"baseline max {max(baseline):.4f}, threshold {threshold:.4f}, {seconds_per_run:.1f} s per run")
     return entries
 
@@ -102,5 +126,7 @@ def load_calibration(name: str, path: Path) -> dict:
     """Return the calibration of procedure ``name`` stored in ``path``; the error says how to create it."""
     stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     if name not in stored:
-        raise LookupError(f"no calibration for {name!r} in {path}: run 'grader calibrate --procedure {name}'")
+        procedure, _, data_set = name.partition("/")
+        hint = f" --data-root <the {data_set} folder>" if data_set else ""
+        raise LookupError(f"no calibration for {name!r} in {path}: run 'grader calibrate --procedure {procedure}{hint}'")
     return stored[name]

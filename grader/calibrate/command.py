@@ -13,12 +13,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--procedure", action="append", choices=sorted(SETTINGS), default=None,
                         help="procedure to calibrate (repeatable; default: all)")
     parser.add_argument("--seeds", type=int, default=10, metavar="N", help="number of seeds, 0 to N-1 (default: 10)")
+    parser.add_argument("--data-root", type=Path, default=None, metavar="DIR",
+                        help="image folder for the image procedures (default: $KIT_DATA_ROOT, else the generated image set)")
     parser.add_argument("--kit", type=Path, default=None, help="kit root (default: this checkout)")
 
 
 def run(args: argparse.Namespace) -> int:
     kit = (args.kit or kit_root()).resolve()
-    entries = calibrate(kit, args.procedure or sorted(SETTINGS), list(range(args.seeds)))
+    names = args.procedure or sorted(SETTINGS)
+    data_root = None
+    if any(SETTINGS[name]["uses_data_root"] for name in names):
+        from data.roots import resolve_data_root
+
+        data_root = resolve_data_root(args.data_root)
+    entries = calibrate(kit, names, list(range(args.seeds)), data_root)
     path = write_calibration(kit, entries)
     print(f"wrote {path}")
     return 0

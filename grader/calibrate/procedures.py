@@ -62,9 +62,6 @@ def toy_mlp(load, seed: int, model_module: str = "toy.mlp") -> float:
     return history["val_accuracy"][-1]
 
 
-PROCEDURES = {
-    "toy_mlp": toy_mlp,
-}
 
 
 CNN_IMAGE_SIZE = 64
@@ -83,10 +80,11 @@ def cnn_transforms(train: bool):
 
 
 def cnn_plants(load, seed: int, data_root, image_size: int = CNN_IMAGE_SIZE, epochs: int = CNN_EPOCHS,
-               device: str = "cpu") -> float:
+               device: str = "cpu", learning_rate: float = CNN_LEARNING_RATE) -> float:
     """Train ``build_cnn`` with the target's ``fit`` on the data root's images; return the best validation accuracy.
 
     Images are decoded and resized once (``data.cache``), so an epoch costs the model, not JPEG decoding.
+    ``learning_rate=0`` leaves the CNN untrained: the calibration's baseline.
     """
     from data.cache import cached_splits
 
@@ -98,6 +96,25 @@ def cnn_plants(load, seed: int, data_root, image_size: int = CNN_IMAGE_SIZE, epo
     train_loader = DataLoader(splits["train"], batch_size=CNN_BATCH_SIZE, shuffle=True, generator=torch_generator(seed))
     val_loader = DataLoader(splits["val"], batch_size=128)
     model = cnn.build_cnn(len(splits["train"].classes))
-    optimizer = torch.optim.Adam(model.parameters(), lr=CNN_LEARNING_RATE)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = training.fit(model, train_loader, val_loader, optimizer, torch.nn.CrossEntropyLoss(), epochs, device)
     return max(history["val_accuracy"])
+
+
+COURSE_IMAGE_SIZE = 224
+COURSE_EPOCHS = 30
+
+
+def cnn_plants_course(load, seed: int, data_root, learning_rate: float = CNN_LEARNING_RATE) -> float:
+    """Run the course schedule on a CUDA device: ``cnn_plants`` at 224 x 224 pixels for 30 epochs."""
+    if not torch.cuda.is_available():
+        raise RuntimeError("the course schedule trains at 224 x 224 pixels and needs a CUDA device; none is available")
+    return cnn_plants(load, seed, data_root, image_size=COURSE_IMAGE_SIZE, epochs=COURSE_EPOCHS, device="cuda",
+                      learning_rate=learning_rate)
+
+
+PROCEDURES = {
+    "toy_mlp": toy_mlp,
+    "cnn_plants": cnn_plants,
+    "cnn_plants_course": cnn_plants_course,
+}

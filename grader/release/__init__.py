@@ -26,12 +26,14 @@ def iter_files(root: Path):
             yield path
 
 
-def generate(solutions: Path, exercises: tuple[curriculum.Exercise, ...] = curriculum.EXERCISES) -> GeneratedTree:
+def generate(solutions: Path, exercises: tuple[curriculum.Exercise, ...] = curriculum.EXERCISES,
+             given: tuple[str, ...] = curriculum.GIVEN_MODULES) -> GeneratedTree:
     """Return the stub tree that ``solutions`` generates, checking it against the curriculum.
 
     Raises ``RegionError`` when a region is malformed, names an unknown
-    exercise or sits in another exercise's module, or when an exercise's
-    module has no region at all.
+    exercise or sits in another exercise's module, when an exercise's module
+    has no region at all, or when a Python module is neither an exercise's
+    nor a given one (register it in ``grader/curriculum.py``).
     """
     files: dict[str, bytes] = {}
     regions: dict[str, list[Region]] = {}
@@ -49,6 +51,9 @@ def generate(solutions: Path, exercises: tuple[curriculum.Exercise, ...] = curri
             regions[relative] = found
 
     modules = {exercise.module: exercise for exercise in exercises}
+    unknown = sorted(relative for relative in files if relative.endswith(".py") and relative not in modules and relative not in given)
+    if unknown:
+        raise RegionError(f"{', '.join(unknown)}: not in the curriculum; add each to EXERCISES or GIVEN_MODULES in grader/curriculum.py")
     for relative, found in regions.items():
         for region in found:
             exercise = modules.get(relative)
@@ -98,12 +103,13 @@ def solution_only_lines(solutions: Path, tree: GeneratedTree) -> set[str]:
     """Return the stripped code lines that occur only inside solution regions.
 
     These lines must never reach a student: the bundle test searches for them.
-    Lines shorter than 12 characters (``return x``, ``)``) are too common to mean anything.
+    A line that also stands in any generated file (a given module may repeat a
+    constant) is public. Lines shorter than 12 characters (``return x``, ``)``)
+    are too common to mean anything.
     """
     secret: set[str] = set()
-    public: set[str] = set()
-    for relative, found in tree.regions.items():
+    for found in tree.regions.values():
         for region in found:
             secret.update(line.strip() for line in region.solution if len(line.strip()) >= 12 and not line.strip().startswith("#"))
-        public.update(line.strip() for line in tree.files[relative].decode("utf-8").splitlines())
+    public = {line.strip() for content in tree.files.values() for line in content.decode("utf-8", "replace").splitlines()}
     return secret - public

@@ -14,11 +14,12 @@ class PointsDataset(Dataset):
         # BEGIN SOLUTION 1.3: store the points and labels as float32 tensors
         # TODO: convert both array-likes to float32 tensors (the loss compares
         #   float32 model outputs with these labels) and keep them as attributes.
+        #   Raise a ValueError when they do not hold the same number of samples.
         self.x = torch.as_tensor(x_data, dtype=torch.float32)
         self.y = torch.as_tensor(y_data, dtype=torch.float32)
-        # END SOLUTION
         if len(self.x) != len(self.y):
             raise ValueError(f"x_data and y_data must have the same length, got {len(self.x)} and {len(self.y)}")
+        # END SOLUTION
 
     def __len__(self) -> int:
         # BEGIN SOLUTION 1.3: return the number of points

@@ -127,3 +127,18 @@ def test_conv_output_size_counts_positions(convolution):
 @pytest.mark.exercise("2.4", points=1)
 def test_conv_output_size_defaults(convolution):
     assert convolution.conv_output_size(10, 3) == 8, "the defaults are padding=0 and stride=1: 10 - 3 + 1 = 8"
+
+
+@pytest.mark.exercise("2.4", points=2)
+def test_conv2d_computed_by_hand(convolution, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("conv2d_single should slide the kernel itself, without F.conv2d, torch.conv2d or nn.Conv2d")
+
+    monkeypatch.setattr(F, "conv2d", forbidden)
+    monkeypatch.setattr(torch, "conv2d", forbidden)
+    image = torch.randn(6, 7, generator=generator(3))
+    kernel = torch.randn(3, 3, generator=generator(4))
+    output = convolution.conv2d_single(image, kernel, padding=1, stride=2)
+    monkeypatch.undo()
+    expected = F.conv2d(image[None, None], kernel[None, None], padding=1, stride=2)[0, 0]
+    torch.testing.assert_close(output, expected, atol=1e-5, rtol=1e-5)

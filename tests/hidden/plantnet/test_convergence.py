@@ -1,0 +1,42 @@
+from pathlib import Path
+
+import pytest
+
+from grader.calibrate import calibration_key, load_calibration
+from grader.calibrate.procedures import CNN_EPOCHS, CNN_IMAGE_SIZE, cnn_plants, cnn_plants_course
+
+CALIBRATION = Path(__file__).resolve().parents[1] / "calibration.json"
+
+
+def assert_cnn_learns(load, data_root):
+    calibration = load_calibration(calibration_key("cnn_plants", data_root), CALIBRATION)
+    accuracy = cnn_plants(load, calibration["seeds"][0], data_root)
+    assert accuracy >= calibration["threshold"], (
+        f"trained {CNN_EPOCHS} epochs at {CNN_IMAGE_SIZE} x {CNN_IMAGE_SIZE} pixels on {data_root.name}, the CNN reaches "
+        f"{accuracy:.3f} validation accuracy; the reference reaches at least {min(calibration['reference']):.3f} "
+        f"and an untrained network about {max(calibration['baseline_values']):.3f}"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.exercise("2.5", points=3)
+def test_cnn_learns_species(load, data_root):
+    assert_cnn_learns(load, data_root)
+
+
+@pytest.mark.slow
+@pytest.mark.exercise("2.6", points=3)
+def test_fit_trains_cnn(load, data_root):
+    assert_cnn_learns(load, data_root)
+
+
+@pytest.mark.slow
+@pytest.mark.cuda
+@pytest.mark.exercise("2.6", points=3)
+def test_course_schedule_on_gpu(load, data_root):
+    calibration = load_calibration(calibration_key("cnn_plants_course", data_root), CALIBRATION)
+    accuracy = cnn_plants_course(load, calibration["seeds"][0], data_root)
+    assert accuracy >= calibration["threshold"], (
+        f"at 224 x 224 pixels on the GPU the CNN reaches {accuracy:.3f} validation accuracy on {data_root.name}; "
+        f"the reference reaches at least {min(calibration['reference']):.3f}"
+    )
