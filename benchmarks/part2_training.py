@@ -25,12 +25,12 @@ from torchvision import datasets, transforms
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data.cache import cached_splits  # noqa: E402
-from data.roots import resolve_data_root  # noqa: E402
-from grader.calibrate.procedures import CNN_BATCH_SIZE, cnn_transforms  # noqa: E402
-from grader.seeding import seed_everything  # noqa: E402
-from solutions.plantnet.cnn import build_cnn  # noqa: E402
-from solutions.plantnet.training import fit  # noqa: E402
+from data.cache import cached_splits
+from data.roots import resolve_data_root
+from grader.calibrate.procedures import CNN_BATCH_SIZE, cnn_transforms
+from grader.seeding import seed_everything
+from solutions.plantnet.cnn import build_cnn
+from solutions.plantnet.training import fit
 
 
 def bare_epoch(model, train_loader, val_loader, optimizer, criterion) -> None:

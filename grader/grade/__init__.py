@@ -76,6 +76,10 @@ def grade_paths(kit: Path, paths: list[Path], *, names: list[str] | None = None,
             scratch = Path(tempfile.mkdtemp(prefix=f"{index}-{exercise.id}-", dir=scratch_root))
             try:
                 result = grade_exercise(kit, submission.module(exercise), exercise, rubric, scratch, timeout_scale, threads)
+            except Exception as error:  # one exercise's failure must not end the batch
+                message = f"the grader failed on this exercise: {type(error).__name__}: {error}"
+                tests = [TestResult(t, "not run", message) for t in rubric if t.exercise == exercise.id]
+                result = ExerciseResult(exercise, "error", tests, message=message)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
             if on_done is not None:

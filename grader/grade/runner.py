@@ -124,6 +124,10 @@ def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise
         results = [TestResult(test, "not run", f"{exercise.module} is missing from the submission") for test in tests]
         return ExerciseResult(exercise, "missing", results, message=f"{exercise.module} not found")
 
+    if module.is_symlink():
+        message = f"{exercise.module} is a symbolic link; submit the file itself"
+        return ExerciseResult(exercise, "error", [TestResult(test, "not run", message) for test in tests], message=message)
+
     workdir = scratch / "kit"
     assemble(kit, module, exercise, workdir)
     results_path = scratch / "results.json"

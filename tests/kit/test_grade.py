@@ -128,3 +128,29 @@ def test_grade_command_writes_outputs(tmp_path, capsys):
     assert (tmp_path / "out" / "ref" / "results.json").is_file()
     assert "ref" in capsys.readouterr().out
     assert main(["grade", str(tmp_path / "ref"), "--exercise", "7.7", "--out", str(tmp_path / "out")]) == 2
+
+
+def test_symlinked_module_is_rejected(tmp_path, rubric):
+    secret = tmp_path / "secret.py"
+    secret.write_text((KIT / "solutions" / LOSSES.module).read_text())
+    submission = tmp_path / "linker"
+    (submission / "exercises" / "toy").mkdir(parents=True)
+    (submission / "exercises" / LOSSES.module).symlink_to(secret)
+    result = grade_paths(KIT, [submission], exercise_ids=["1.2"], rubric=rubric)[0]
+    assert result.exercises[0].status == "error"
+    assert "symbolic link" in result.exercises[0].message
+    assert result.score == 0
+
+
+def test_grader_failure_keeps_the_row(tmp_path, rubric, monkeypatch):
+    import grader.grade as grade_package
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(grade_package, "grade_exercise", broken)
+    submission = write_module(tmp_path / "unlucky", LOSSES, "")
+    results = grade_paths(KIT, [submission, submission], names=["a", "b"], exercise_ids=["1.2"], rubric=rubric)
+    assert [result.name for result in results] == ["a", "b"]
+    assert all(result.exercises[0].status == "error" for result in results)
+    assert "disk full" in results[0].exercises[0].message
