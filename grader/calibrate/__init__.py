@@ -123,7 +123,7 @@ def write_calibration(kit: Path, entries: dict) -> Path:
 
 
 def load_calibration(name: str, path: Path) -> dict:
-    """Return the calibration of procedure ``name`` stored in ``path``; the error says how to create it."""
+    """Return the calibration of procedure ``name`` stored in ``path``; the error names the command that creates it."""
     stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     if name not in stored:
         procedure, _, data_set = name.partition("/")

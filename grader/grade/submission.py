@@ -43,7 +43,7 @@ class Submission:
 
 
 def looks_like_tree(folder: Path) -> bool:
-    """Return whether ``folder`` holds at least one curriculum module at its expected path."""
+    """Return whether ``folder`` contains at least one curriculum module at its expected path."""
     return any((folder / exercise.module).is_file() for exercise in curriculum.EXERCISES)
 
 

@@ -103,7 +103,7 @@ def solution_only_lines(solutions: Path, tree: GeneratedTree) -> set[str]:
     """Return the stripped code lines that occur only inside solution regions.
 
     These lines must never reach a student: the bundle test searches for them.
-    A line that also stands in any generated file (a given module may repeat a
+    A line that also appears in any generated file (a given module may repeat a
     constant) is public. Lines shorter than 12 characters (``return x``, ``)``)
     are too common to mean anything.
     """

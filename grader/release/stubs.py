@@ -100,7 +100,7 @@ def make_stub(source: str, path: str = "<source>") -> tuple[str, list[Region]]:
                 region.stub.append(_uncomment(line.rstrip("\r\n"), indent, f"{path}:{index}") + newline)
 
         if not any(line.strip() for line in region.solution):
-            raise RegionError(f"{where}: region for exercise {region.exercise_id} holds no solution code")
+            raise RegionError(f"{where}: region for exercise {region.exercise_id} contains no solution code")
         output.extend(region.todo)
         if region.stub:
             output.extend(region.stub)

@@ -48,8 +48,8 @@ def fit(model, train_loader, val_loader, optimizer, criterion, epochs, device, c
     #   each epoch: train as in 1.5 while counting correct predictions, evaluate on
     #   the validation loader, append the four numbers. When the validation accuracy
     #   is strictly above the best so far, remember the epoch and a copy of the
-    #   state_dict, and save it to checkpoint_path if given; otherwise count one more
-    #   epoch without improvement and stop when that count reaches patience. At the
+    #   state_dict, and save it to checkpoint_path if given. Otherwise count one more
+    #   epoch without improvement, and stop when that count reaches patience. At the
     #   end, load the best state_dict back into the model.
     if patience is not None and patience < 1:
         raise ValueError(f"patience must be None or at least 1, got {patience}")

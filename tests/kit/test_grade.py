@@ -82,7 +82,8 @@ def test_grade_statuses_and_rows(tmp_path, rubric):
     maximum = sum(test.points for test in rubric)
 
     assert [result.name for result in results] == ["alice", "bob", "carol", "dave", "erin", "frank", "gina"]
-    assert by_name["alice"].score == maximum and by_name["alice"].exercises[0].status == "passed"
+    assert by_name["alice"].score == maximum
+    assert by_name["alice"].exercises[0].status == "passed"
     assert by_name["bob"].score == maximum
     for name, status in [("carol", "failed"), ("dave", "timeout"), ("erin", "error"), ("frank", "missing"), ("gina", "missing")]:
         assert by_name[name].score == 0, name
@@ -94,7 +95,8 @@ def test_grade_statuses_and_rows(tmp_path, rubric):
     with (tmp_path / "out" / "grades.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert [row["submission"] for row in rows] == [result.name for result in results]
-    assert rows[0]["1.2"] == f"{maximum:g}" and rows[2]["total"] == "0"
+    assert rows[0]["1.2"] == f"{maximum:g}"
+    assert rows[2]["total"] == "0"
 
     payload = json.loads((tmp_path / "out" / "alice" / "results.json").read_text())
     assert payload["score"] == maximum

@@ -14,7 +14,8 @@ def assert_png(path, min_width=100):
     assert path.is_file()
     assert path.read_bytes()[:8] == PNG_SIGNATURE
     with Image.open(path) as image:
-        assert image.width >= min_width and image.height >= 50
+        assert image.width >= min_width
+        assert image.height >= 50
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_stub_keeps_todo_and_raises_task():
         ("# BEGIN SOLUTION 1.2: a\nx = 1\n# END SOLUTION\n", "must open with a '# TODO: ...'"),
         ("# BEGIN SOLUTION 1.2: a\n# TODO: b\n# BEGIN SOLUTION 1.2: c\n", "nested"),
         ("x = 1\n# END SOLUTION\n", "marker outside a region"),
-        ("# BEGIN SOLUTION 1.2: a\n# TODO: b\n# END SOLUTION\n", "holds no solution code"),
+        ("# BEGIN SOLUTION 1.2: a\n# TODO: b\n# END SOLUTION\n", "contains no solution code"),
         ("# BEGIN SOLUTION 1.2: a\n# TODO: b\nx = 1\n# STUB:\nx = 2\n# END SOLUTION\n", "must be a comment"),
         ("def f():\n    # BEGIN SOLUTION 1.2: a\n    # TODO: b\n    return 1\n    # STUB:\n    # return (\n    # END SOLUTION\n", "not valid Python"),
     ],
