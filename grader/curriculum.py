@@ -40,6 +40,9 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("2.5", "plantnet/cnn.py", "Convolutional network", timeout=300.0),
     Exercise("2.6", "plantnet/training.py", "Training with checkpoints and early stopping", timeout=300.0),
     Exercise("2.7", "plantnet/evaluation.py", "Evaluation metrics"),
+    Exercise("3.1", "bonus/topk.py", "Top-K and average-K accuracy"),
+    Exercise("3.2", "bonus/conformal.py", "Conformal prediction sets"),
+    Exercise("3.3", "bonus/cross_validation.py", "Stratified K-fold cross-validation"),
 )
 
 # Modules that students receive complete. Grading always uses the reference copy of these.
@@ -49,6 +52,8 @@ GIVEN_MODULES: tuple[str, ...] = (
     "toy/data.py",
     "plantnet/__init__.py",
     "plantnet/plots.py",
+    "bonus/__init__.py",
+    "bonus/plots.py",
 )
 
 

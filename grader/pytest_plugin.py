@@ -129,6 +129,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _short_message(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, message)
+        return str(report.longrepr[2])[:MESSAGE_LIMIT]
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
     return text[:MESSAGE_LIMIT]

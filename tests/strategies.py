@@ -271,3 +271,35 @@ def scripted_accuracy_run(val_accuracies: list[float]):
     train_loader = tiny_loader(torch.tensor([[1.0], [2.0]]), torch.tensor([0, 1]), batch_size=2)
     val_loader = tiny_loader(val_inputs, val_targets, batch_size=4)
     return model, ScriptedOptimizer(model, states), train_loader, val_loader, states
+
+
+# ---------------------------------------------------------------------------
+# Classifier outputs and labels for the bonus material
+
+
+def class_probabilities(n: int, num_classes: int, gen: torch.Generator, scale: float = 3.0) -> torch.Tensor:
+    """Return float32 softmax probabilities ``(n, num_classes)`` with no ties within a row.
+
+    They are the softmax of ``logits_without_ties``, so the classes of every row
+    have a unique order.
+    """
+    return torch.softmax(logits_without_ties(n, num_classes, gen, scale), dim=1)
+
+
+def synthetic_classifier(n: int, num_classes: int, gen: torch.Generator, boost: float = 1.5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``(probs, targets)`` of a classifier that is right more often than chance, with i.i.d. samples.
+
+    Targets are uniform class indices. The logits are standard normal, and the
+    true class gets ``boost`` more, so the probability of the true class varies
+    from confident to hesitant samples.
+    """
+    targets = class_targets(n, num_classes, gen)
+    logits = torch.randn(n, num_classes, generator=gen)
+    logits[torch.arange(n), targets] += boost
+    return torch.softmax(logits, dim=1), targets
+
+
+def labels_with_counts(counts: list[int], gen: torch.Generator) -> torch.Tensor:
+    """Return shuffled long labels ``(sum(counts),)`` with ``counts[c]`` samples of class ``c``."""
+    labels = torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts))
+    return labels[torch.randperm(len(labels), generator=gen)]

@@ -18,7 +18,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from grader.calibrate.procedures import PROCEDURES
 
 CALIBRATION_FILE = Path("tests/hidden/calibration.json")
 
@@ -72,6 +71,8 @@ def make_loader(kit: Path):
 
 def calibrate(kit: Path, names: list[str], seeds: list[int], data_root: Path | None = None, log=print) -> dict:
     """Measure each named procedure over ``seeds`` and return the calibration entries, keyed by ``calibration_key``."""
+    from grader.calibrate.procedures import PROCEDURES  # imports torch: only when calibrating
+
     load = make_loader(kit)
     entries = {}
     for name in names:

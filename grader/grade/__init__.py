@@ -42,7 +42,7 @@ def selected_exercises(ids: list[str] | None) -> list[curriculum.Exercise]:
 def unopened(name: str, source: Path, exercises: list[curriculum.Exercise], rubric: list[RubricTest], message: str) -> SubmissionResult:
     """Return the zero-score result of a submission that could not be opened: it still gets its row."""
     results = [
-        ExerciseResult(exercise, "missing", [TestResult(t, "not run", message) for t in rubric if t.exercise == exercise.id], message=message)
+        ExerciseResult(exercise, "error", [TestResult(t, "not run", message) for t in rubric if t.exercise == exercise.id], message=message)
         for exercise in exercises
     ]
     return SubmissionResult(name, source, results, message)

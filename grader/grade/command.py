@@ -26,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print(f"--jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return 2
+    if args.timeout_scale <= 0:
+        print(f"--timeout-scale must be a positive factor, got {args.timeout_scale}", file=sys.stderr)
+        return 2
     try:
         results = grade_paths(kit, args.paths, exercise_ids=args.exercise, jobs=args.jobs, timeout_scale=args.timeout_scale)
     except KeyError as error:

@@ -15,7 +15,7 @@ from pathlib import Path
 from grader import curriculum
 from grader.grade.sandbox import TEST_FOLDERS, assemble
 
-OUTPUT_LIMIT = 4000  # characters of pytest's own output kept for an exercise that errored
+OUTPUT_LIMIT = 4000  # characters of pytest's own output kept for an exercise that errored, read from the end of the log
 
 
 @dataclass
@@ -97,8 +97,10 @@ def run_pytest(workdir: Path, results: Path, extra: list[str], timeout: float, t
             except ProcessLookupError:
                 pass
             process.wait()
-        log.seek(0)
-        output = log.read()
+        # Read only the end of the log: a submission may print hundreds of megabytes.
+        size = log.seek(0, os.SEEK_END)
+        log.seek(max(0, size - 4 * OUTPUT_LIMIT))
+        output = log.read()[-OUTPUT_LIMIT:]
     return code, output
 
 
@@ -150,8 +152,10 @@ def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise
         status, reason = "timeout", f"the tests of exercise {exercise.id} ran past {timeout:.0f} s and were stopped"
     elif code in (0, 1) and recorded:
         status, reason = ("passed" if code == 0 else "failed"), ""
+    elif code == 0:
+        status, reason = "error", "the test process ended before recording any result: does the module call sys.exit or os._exit?"
     else:
-        status, reason = "error", f"pytest exited with code {code}: {output[-OUTPUT_LIMIT:]}"
+        status, reason = "error", f"pytest exited with code {code}: {output}"
 
     results = []
     for test in tests:

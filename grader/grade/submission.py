@@ -67,21 +67,22 @@ def extract_zip(archive: Path, destination: Path) -> None:
     """Extract ``archive`` into ``destination``, rejecting absolute paths, ``..`` and oversized content."""
     try:
         with zipfile.ZipFile(archive) as bundle:
-            members = bundle.infolist()
+            # A student who zips the whole kit folder also zips .venv and caches: leave them out before counting.
+            members = [m for m in bundle.infolist() if not SKIPPED_FOLDERS.intersection(Path(m.filename).parts)]
             if len(members) > MAX_ZIP_MEMBERS:
-                raise SubmissionError(f"{archive}: {len(members)} entries, more than the {MAX_ZIP_MEMBERS} accepted")
+                raise SubmissionError(f"{archive.name}: {len(members)} entries, more than the {MAX_ZIP_MEMBERS} accepted")
             total = sum(member.file_size for member in members)
             if total > MAX_ZIP_BYTES:
-                raise SubmissionError(f"{archive}: {total} bytes uncompressed, more than the {MAX_ZIP_BYTES} accepted")
+                raise SubmissionError(f"{archive.name}: {total} bytes uncompressed, more than the {MAX_ZIP_BYTES} accepted")
             for member in members:
                 parts = Path(member.filename).parts
                 if member.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                    raise SubmissionError(f"{archive}: entry {member.filename!r} points outside the archive")
+                    raise SubmissionError(f"{archive.name}: entry {member.filename!r} points outside the archive")
                 if member.external_attr >> 28 == 0o12:  # a symbolic link stored by a Unix zip
                     continue
                 bundle.extract(member, destination)
     except zipfile.BadZipFile as error:
-        raise SubmissionError(f"{archive}: not a valid zip file ({error})") from error
+        raise SubmissionError(f"{archive.name}: not a valid zip file ({error})") from error
 
 
 def open_submission(path: Path, workdir: Path, name: str) -> Submission:
@@ -96,16 +97,22 @@ def open_submission(path: Path, workdir: Path, name: str) -> Submission:
         destination.mkdir(parents=True, exist_ok=True)
         extract_zip(path, destination)
         return Submission(name, path, find_tree(destination))
-    raise SubmissionError(f"{path}: a submission must be a folder or a .zip file")
+    raise SubmissionError(f"{path.name}: a submission must be a folder or a .zip file")
+
+
+RESERVED_NAMES = {"grades.csv"}  # files that the reports write beside the per-submission folders
 
 
 def submission_names(paths: list[Path]) -> list[str]:
-    """Return one unique, readable name per path: the file or folder name, suffixed when repeated."""
+    """Return one unique, readable name per path: the file or folder name, suffixed with -2, -3, ... when taken."""
     names: list[str] = []
-    seen: dict[str, int] = {}
+    taken = set(RESERVED_NAMES)
     for path in paths:
-        base = path.resolve().name.removesuffix(".zip") or "submission"
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        names.append(base if count == 0 else f"{base}-{count + 1}")
+        base = path.resolve().name.removesuffix(".zip").strip(". ") or "submission"
+        name, count = base, 1
+        while name in taken:
+            count += 1
+            name = f"{base}-{count}"
+        taken.add(name)
+        names.append(name)
     return names

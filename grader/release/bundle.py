@@ -21,11 +21,30 @@ STUDENT_FILES = (
 )
 STUDENT_FOLDERS = ("tests/public", "data", "notebooks")
 EXCLUDED_PARTS = {"generated", "cache", "__pycache__", ".ipynb_checkpoints"}
+# The instructor's annotation writer is a working answer to exercise 2.1, so it stays out of the bundle.
+EXCLUDED_FILES = {"data/annotations.py"}
 TEMPLATES = Path(__file__).parent / "templates"
+MARKER = ".student-bundle"  # written into every bundle, so a rebuild replaces only a folder it made
+
+
+class BundleError(ValueError):
+    """The output folder cannot hold the bundle: it contains the kit, lies inside it, or holds other files."""
+
+
+def check_destination(kit: Path, out: Path) -> None:
+    """Raise ``BundleError`` unless ``out`` is safe to replace with a bundle."""
+    kit, out = kit.resolve(), out.resolve()
+    if out == kit or out in kit.parents:
+        raise BundleError(f"--out {out} contains the kit at {kit}; choose a folder outside it")
+    if kit in out.parents:
+        raise BundleError(f"--out {out} is inside the kit at {kit}; choose a folder outside it")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+        raise BundleError(f"--out {out} exists and is not an earlier student bundle; remove it or choose an empty folder")
 
 
 def build_bundle(kit: Path, tree: GeneratedTree, out: Path) -> int:
-    """Write the student bundle to ``out`` (replacing it) and return the number of files written."""
+    """Write the student bundle to ``out`` (replacing an earlier bundle there) and return the number of files written."""
+    check_destination(kit, out)
     if out.exists():
         shutil.rmtree(out)
     write_tree({f"exercises/{relative}": content for relative, content in tree.files.items()}, out)
@@ -39,11 +58,12 @@ def build_bundle(kit: Path, tree: GeneratedTree, out: Path) -> int:
             continue
         for path in iter_files(kit / folder):
             relative = path.relative_to(kit)
-            if EXCLUDED_PARTS.intersection(relative.parts):
+            if EXCLUDED_PARTS.intersection(relative.parts) or relative.as_posix() in EXCLUDED_FILES:
                 continue
             (out / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, out / relative)
     shutil.copyfile(TEMPLATES / "student_README.md", out / "README.md")
     shutil.copyfile(TEMPLATES / "student_pyproject.toml", out / "pyproject.toml")
     shutil.copyfile(TEMPLATES / "student_gitignore", out / ".gitignore")
+    (out / MARKER).write_text("Made by 'grader release --out'; a later release replaces this folder.\n", encoding="utf-8")
     return sum(1 for _ in iter_files(out))

@@ -13,7 +13,7 @@ from grader.release.stubs import RegionError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 with a diff if exercises/ is out of date")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="also write the student bundle to DIR (replaced if it exists)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="also write the student bundle to DIR, outside the kit (an earlier bundle there is replaced)")
     parser.add_argument("--kit", type=Path, default=None, help="kit root holding solutions/ (default: this checkout)")
 
 
@@ -37,8 +37,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {len(tree.files)} files to {root / 'exercises'}")
 
     if args.out:
-        from grader.release.bundle import build_bundle
+        from grader.release.bundle import BundleError, build_bundle
 
-        written = build_bundle(root, tree, args.out.resolve())
+        try:
+            written = build_bundle(root, tree, args.out.resolve())
+        except BundleError as error:
+            print(f"release failed: {error}", file=sys.stderr)
+            return 1
         print(f"wrote the student bundle ({written} files) to {args.out}")
     return 0

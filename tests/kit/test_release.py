@@ -170,3 +170,38 @@ def test_bundle_public_tests_run_against_stubs_and_solutions(bundle, tmp_path):
         shutil.copyfile(KIT / "solutions" / exercise.module, solved / "exercises" / exercise.module)
     completed = subprocess.run(command[:-1] + ["tests/public"], cwd=solved, capture_output=True, text=True, timeout=300, env=environment)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+@pytest.mark.parametrize("where", ["kit", "inside", "parent", "unrelated"])
+def test_bundle_refuses_unsafe_destination(tmp_path, where):
+    from grader.release.bundle import BundleError, check_destination
+
+    kit = tmp_path / "kit"
+    (kit / "solutions").mkdir(parents=True)
+    unrelated = tmp_path / "notes"
+    unrelated.mkdir()
+    (unrelated / "keep.txt").write_text("mine")
+    out = {"kit": kit, "inside": kit / "dist", "parent": tmp_path, "unrelated": unrelated}[where]
+    with pytest.raises(BundleError):
+        check_destination(kit, out)
+    assert (unrelated / "keep.txt").read_text() == "mine"
+
+
+def test_bundle_replaces_earlier_bundle(bundle, tmp_path):
+    from grader.release.bundle import check_destination
+
+    out, _ = bundle
+    check_destination(KIT, out)
+    check_destination(KIT, tmp_path / "new")
+
+
+def test_bundle_ships_student_cli_and_no_annotation_writer(bundle):
+    out, _ = bundle
+    assert not (out / "data" / "annotations.py").exists()
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    # -S leaves out site-packages, where the kit's own install would shadow the bundle's grader package.
+    completed = subprocess.run([sys.executable, "-S", "-m", "grader", "--help"], cwd=out, capture_output=True, text=True,
+                               timeout=120, env=environment)
+    assert completed.returncode == 0, completed.stderr
+    assert "release" not in completed.stdout
+    assert "run pytest" in completed.stdout
