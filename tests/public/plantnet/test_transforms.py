@@ -11,6 +11,8 @@ def transforms(load):
 
 @pytest.mark.exercise("2.2", points=1)
 def test_imagenet_statistics(transforms):
+    assert transforms.IMAGENET_MEAN is not None, "set IMAGENET_MEAN to the per-channel mean of ImageNet, (0.485, 0.456, 0.406)"
+    assert transforms.IMAGENET_STD is not None, "set IMAGENET_STD to the per-channel standard deviation of ImageNet, (0.229, 0.224, 0.225)"
     mean = torch.as_tensor(transforms.IMAGENET_MEAN, dtype=torch.float64)
     std = torch.as_tensor(transforms.IMAGENET_STD, dtype=torch.float64)
 
