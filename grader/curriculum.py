@@ -40,6 +40,8 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise("2.5", "plantnet/cnn.py", "Convolutional network", timeout=300.0),
     Exercise("2.6", "plantnet/training.py", "Training with checkpoints and early stopping", timeout=300.0),
     Exercise("2.7", "plantnet/evaluation.py", "Evaluation metrics"),
+    Exercise("2.8", "plantnet/inspection.py", "Feature maps, embeddings and PCA"),
+    Exercise("2.9", "plantnet/transfer.py", "Transfer learning with a ResNet-18", timeout=300.0),
     Exercise("3.1", "bonus/topk.py", "Top-K and average-K accuracy"),
     Exercise("3.2", "bonus/conformal.py", "Conformal prediction sets"),
     Exercise("3.3", "bonus/cross_validation.py", "Stratified K-fold cross-validation"),

@@ -123,3 +123,56 @@ def plot_predictions(images: torch.Tensor, y_true, y_pred, confidences, class_na
         titles.append(f"true: {class_names[int(true)]}\npred: {class_names[int(predicted)]} ({float(confidence):.0%})")
         colours.append("black" if int(true) == int(predicted) else "red")
     return _image_grid(images, titles, path, normalized, title_colours=colours)
+
+
+def plot_feature_maps(maps: torch.Tensor, path, title: str = "Feature maps", max_maps: int = 32, columns: int = 8) -> Path:
+    """Write a grid of the feature maps of one image, one grey-scale panel per channel (the first ``max_maps``).
+
+    ``maps`` has shape ``(C, H, W)``, or ``(1, C, H, W)`` as ``capture_feature_maps``
+    returns for a single image. Each panel has its own colour scale, so weak channels stay visible.
+    """
+    maps = maps.detach().cpu().float()
+    if maps.dim() == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.dim() != 3:
+        raise ValueError(f"maps must have shape (C, H, W) or (1, C, H, W) for one image, got {tuple(maps.shape)}")
+    displayed = maps[:max_maps]
+    columns = min(columns, len(displayed))
+    rows = math.ceil(len(displayed) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.6 * rows + 0.5), squeeze=False)
+    for index, axis in enumerate(axes.flat):
+        axis.axis("off")
+        if index < len(displayed):
+            axis.imshow(displayed[index].numpy(), cmap="gray")
+            axis.set_title(f"channel {index}", fontsize=7)
+    figure.suptitle(f"{title} ({len(displayed)} of {len(maps)} channels, {maps.shape[1]} x {maps.shape[2]})")
+    return _save(figure, path)
+
+
+def plot_embedding_pca(panels: dict[str, tuple], class_names: list[str], path) -> Path:
+    """Write PCA scatter plots of embeddings side by side, one panel per model, points coloured by species.
+
+    ``panels`` maps a panel title (for example "scratch CNN" and "transfer ResNet-18")
+    to ``(projected, labels)`` or ``(projected, labels, explained_variance_ratio)``,
+    where ``projected`` is the ``(N, 2)`` output of ``pca``. With the ratios, the
+    axis labels give the share of variance that each component explains.
+    """
+    colours = plt.get_cmap("tab10" if len(class_names) <= 10 else "tab20")
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.8), squeeze=False)
+    for axis, (title, panel) in zip(axes.flat, panels.items()):
+        projected = torch.as_tensor(panel[0]).detach().cpu().float()
+        labels = torch.as_tensor(panel[1]).cpu().long()
+        if projected.dim() != 2 or projected.shape[1] < 2:
+            raise ValueError(f"panel {title!r}: projected must have shape (N, 2) or wider, got {tuple(projected.shape)}")
+        for class_index, name in enumerate(class_names):
+            chosen = labels == class_index
+            axis.scatter(projected[chosen, 0].numpy(), projected[chosen, 1].numpy(), s=12, alpha=0.8,
+                         color=colours(class_index % colours.N), label=name)
+        if len(panel) > 2:
+            ratio = torch.as_tensor(panel[2]).cpu().float()
+            axis.set(xlabel=f"PC1 ({ratio[0].item():.0%} of the variance)", ylabel=f"PC2 ({ratio[1].item():.0%})")
+        else:
+            axis.set(xlabel="PC1", ylabel="PC2")
+        axis.set_title(title)
+    axes.flat[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return _save(figure, path)

@@ -44,6 +44,30 @@ SETTINGS = {
         "baseline_kwargs": {"learning_rate": 0.0},
         "uses_data_root": True,
     },
+    "transfer_plants": {
+        "margin": 0.1,
+        "metric": ("accuracy on the validation and test images of the second half of the classes by name, after pretraining "
+                   "on the first half for 8 epochs and training the head on the frozen backbone for 8 epochs, at 32 x 32 pixels"),
+        "baseline": "the same head trained on a frozen random backbone (no pretraining)",
+        "baseline_kwargs": {"pretrain_epochs": 0},
+        "uses_data_root": True,
+    },
+    "transfer_course_feature_extraction": {
+        "margin": 0.1,
+        "metric": ("best validation accuracy over 10 epochs of feature extraction from the ImageNet weights in "
+                   "$KIT_RESNET18_WEIGHTS, at 224 x 224 pixels on a CUDA device"),
+        "baseline": "the same head trained on a frozen random backbone",
+        "baseline_kwargs": {"pretrained": False},
+        "uses_data_root": True,
+    },
+    "transfer_course_full": {
+        "margin": 0.1,
+        "metric": ("best validation accuracy over 10 epochs of full fine-tuning from the ImageNet weights in "
+                   "$KIT_RESNET18_WEIGHTS, at 224 x 224 pixels on a CUDA device"),
+        "baseline": "the same network trained from random weights",
+        "baseline_kwargs": {"pretrained": False},
+        "uses_data_root": True,
+    },
 }
 
 

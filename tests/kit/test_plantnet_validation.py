@@ -72,3 +72,42 @@ def test_metrics_reject_non_square_matrix():
 def test_csv_dataset_names_missing_column():
     with pytest.raises(ValueError, match="label is missing"):
         reference("datasets").CsvImageDataset(pd.DataFrame({"path": ["a.png"]}))
+
+
+@pytest.mark.parametrize(
+    ("x", "n_components", "message"),
+    [
+        (torch.randn(10, 3), 4, r"n_components=4 is larger than min\(samples, features\) = min\(10, 3\)"),
+        (torch.randn(10, 3), 0, "n_components must be a positive int, got 0"),
+        (torch.randn(10), 1, r"x must be 2-D \(samples, features\), got shape \(10,\)"),
+        (torch.randn(1, 3), 1, "at least 2 samples"),
+        (torch.ones(5, 3), 1, "no variance"),
+    ],
+)
+def test_pca_rejects_invalid_input(x, n_components, message):
+    with pytest.raises(ValueError, match=message):
+        reference("inspection").pca(x, n_components=n_components)
+
+
+def test_feature_maps_reject_foreign_layer():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="not a submodule of the model"):
+        reference("inspection").capture_feature_maps(model, torch.nn.Linear(2, 2), torch.zeros(1, 2))
+
+
+def test_weights_file_rejects_unknown_suffix(tmp_path):
+    path = tmp_path / "resnet18.ckpt"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"suffix '\.ckpt'; use a state dict saved as \.pth, \.pt, \.safetensors"):
+        reference("transfer").read_weights_file(path)
+
+
+def test_weights_file_names_missing_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.pth not found"):
+        reference("transfer").read_weights_file(tmp_path / "missing.pth")
+
+
+def test_optimizer_rejects_fully_frozen_model():
+    model = torch.nn.Linear(2, 2).requires_grad_(False)
+    with pytest.raises(ValueError, match="no trainable parameter"):
+        reference("transfer").make_optimizer(model)

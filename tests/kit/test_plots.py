@@ -51,3 +51,27 @@ def test_predictions_grid(tmp_path, images):
     path = plots.plot_predictions(images, [0, 1, 2, 0, 1, 2], [0, 2, 2, 1, 1, 2], [0.9, 0.5, 0.8, 0.4, 0.7, 0.99],
                                   CLASSES, tmp_path / "predictions.png")
     assert_png(path)
+
+
+def test_feature_maps_grid(tmp_path):
+    maps = torch.randn(1, 20, 9, 11, generator=torch.Generator().manual_seed(1))
+    assert_png(plots.plot_feature_maps(maps, tmp_path / "maps.png", title="layer1", max_maps=16))
+
+
+def test_feature_maps_grid_fewer_maps_than_columns(tmp_path):
+    assert_png(plots.plot_feature_maps(torch.rand(3, 6, 6), tmp_path / "three.png"))
+
+
+def test_feature_maps_rejects_a_batch(tmp_path):
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        plots.plot_feature_maps(torch.rand(2, 4, 6, 6), tmp_path / "batch.png")
+
+
+def test_embedding_pca_panels(tmp_path):
+    gen = torch.Generator().manual_seed(2)
+    labels = torch.tensor([0, 1, 2] * 10)
+    panels = {
+        "scratch CNN": (torch.randn(30, 2, generator=gen), labels),
+        "transfer ResNet-18": (torch.randn(30, 2, generator=gen), labels, torch.tensor([0.41, 0.22])),
+    }
+    assert_png(plots.plot_embedding_pca(panels, CLASSES, tmp_path / "pca.png"), min_width=400)
