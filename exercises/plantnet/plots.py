@@ -13,9 +13,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: no window, works on machines without a display
 
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-
+import matplotlib.pyplot as plt
+import torch
 
 # The ImageNet statistics of exercise 2.2, repeated so that the figures work before that exercise is done.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

@@ -18,7 +18,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-
 CALIBRATION_FILE = Path("tests/hidden/calibration.json")
 
 # Per procedure: the margin below the worst reference run, and how the baseline is trained.
