@@ -229,7 +229,7 @@ class ScriptedOptimizer:
     """An optimizer stand-in that loads ``states[k]`` into the model at its k-th ``step()``.
 
     With one training batch per epoch, the weights after epoch ``k`` are exactly
-    ``states[k]``, so a test knows every epoch's validation accuracy in advance.
+    ``states[k]``, so a test can predict every epoch's validation accuracy in advance.
     """
 
     def __init__(self, model: nn.Module, states: list[dict]):
@@ -260,7 +260,7 @@ def threshold_classifier(bias: float) -> nn.Linear:
 def scripted_accuracy_run(val_accuracies: list[float]):
     """Return ``(model, optimizer, train_loader, val_loader, states)`` whose epoch k reaches ``val_accuracies[k]``.
 
-    The validation set holds 4 points ``x = 0.5, 1.5, 2.5, 3.5`` of class 1 and no
+    The validation set contains 4 points ``x = 0.5, 1.5, 2.5, 3.5`` of class 1 and no
     other, and the model predicts class 1 where ``x + bias > 0``, so a bias of
     ``-(4 - 4a)`` gives accuracy ``a`` for ``a`` in ``{0, 0.25, 0.5, 0.75, 1}``.
     """

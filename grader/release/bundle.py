@@ -21,14 +21,14 @@ STUDENT_FILES = (
 )
 STUDENT_FOLDERS = ("tests/public", "data", "notebooks")
 EXCLUDED_PARTS = {"generated", "cache", "__pycache__", ".ipynb_checkpoints"}
-# The instructor's annotation writer is a working answer to exercise 2.1, so it stays out of the bundle.
+# The instructor's annotation writer is a working solution of exercise 2.1, so it stays out of the bundle.
 EXCLUDED_FILES = {"data/annotations.py"}
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = ".student-bundle"  # written into every bundle, so a rebuild replaces only a folder it made
 
 
 class BundleError(ValueError):
-    """The output folder cannot hold the bundle: it contains the kit, lies inside it, or holds other files."""
+    """The output folder cannot hold the bundle: it contains the kit, lies inside it, or contains other files."""
 
 
 def check_destination(kit: Path, out: Path) -> None:

@@ -33,9 +33,9 @@ def count_correct(outputs: torch.Tensor, targets: torch.Tensor) -> int:
 
 
 def fit(model, train_loader, val_loader, optimizer, criterion, epochs, device, checkpoint_path=None, patience=None) -> dict:
-    """Train ``model`` and return its history; on return the model holds the best epoch's weights.
+    """Train ``model`` and return its history; on return the model has the best epoch's weights.
 
-    The history holds lists ``train_loss``, ``train_accuracy`` (over the training
+    The history contains lists ``train_loss``, ``train_accuracy`` (over the training
     batches as they were seen), ``val_loss`` and ``val_accuracy``, one entry per
     epoch run, and ``best_epoch``, the 0-based index of the epoch with the best
     validation accuracy (the earliest on ties). That epoch's ``state_dict`` is
