@@ -9,7 +9,9 @@ import sys
 
 SUBCOMMANDS = {
     "release": "generate exercises/ from solutions/ (--check: fail if they differ; --out DIR: write the student bundle)",
-    "grade": "grade submissions (folders or zips) and write grades.csv and Gradescope results.json",
+    "check": "run the public tests and show which exercises are done, failing or not started, and what to do next",
+    "grade": "grade submissions in a sandbox and write grades.csv, Gradescope results.json and feedback files",
+    "gradescope": "build the Gradescope autograder zip (setup.sh, run_autograder and the kit's grading files)",
     "verify": "check the kit: release in sync, reference full marks, stubs zero, wrong-answer corpus rejected",
     "calibrate": "train the reference over several seeds and write the convergence thresholds the tests read",
     "demo": "grade the reference and the stubs as two submissions and print the grade table",

@@ -9,6 +9,13 @@ It provides:
   ``load`` fixture, so an import error fails one test instead of a whole file;
 - ``--exercise ID``: run only the tests of these exercises;
 - ``--results-json PATH``: write every collected graded test with its outcome;
+- a results stream for the grader: when ``KIT_RESULTS_FD`` names an inherited
+  file descriptor, one JSON line per event goes there as it happens (the
+  collected tests, each outcome, each tampering found, and the end of the
+  session), so a process that dies early still leaves what it had recorded;
+- a tampering guard: after each test it compares torch, numpy, pytest and this
+  plugin with a snapshot taken before any test ran, restores what a test or the
+  code under test replaced, and reports it;
 - a fixed seed before every test, so results do not depend on test order.
 """
 
@@ -26,6 +33,7 @@ from grader.seeding import seed_everything
 
 TEST_SEED = 0
 MESSAGE_LIMIT = 2000  # characters of a failure message kept in the results
+RESULTS_FD_VARIABLE = "KIT_RESULTS_FD"
 GRADED_FOLDERS = {"public": "visible", "hidden": "hidden"}
 
 _results_key = pytest.StashKey[dict]()
@@ -40,6 +48,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--exercise", action="append", default=[], metavar="ID", help="run only the tests of this exercise id (repeatable)")
     group.addoption("--results-json", default=None, metavar="PATH", help="write each graded test's outcome to this JSON file")
+    group.addoption("--test-timeout", type=float, default=0.0, metavar="SECONDS",
+                    help="fail a test whose call runs longer than SECONDS (default: 0, no limit)")
     # Registered here rather than through data.roots, whose torchvision import would slow every grading process.
     group.addoption(
         "--data-root",
@@ -54,7 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: trains a model; part of the default suite, deselect with -m 'not slow'")
     config.addinivalue_line("markers", "cuda: needs a CUDA device and skips without one")
     config.stash[_results_key] = {}
-    config.pluginmanager.register(ResultsRecorder(config), "kit-results")
+    config.pluginmanager.register(ResultsRecorder(config, open_results_stream()), "kit-results")
 
 
 def visibility_of(path: Path) -> str | None:
@@ -128,6 +138,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = selected
 
 
+class TestTimeout(Exception):
+    """Raised inside a test that ran past ``--test-timeout``."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    import signal
+
+    seconds = item.config.getoption("test_timeout")
+    if not seconds or not hasattr(signal, "setitimer"):
+        return (yield)
+
+    def expire(_signum, _frame):
+        raise TestTimeout(f"this test ran past its time limit of {seconds:g} s: is there an endless loop, "
+                          f"or a training loop far longer than the exercise asks for?")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return (yield)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _short_message(report: pytest.TestReport) -> str:
     if isinstance(report.longrepr, tuple):  # a skip: (path, line, message)
         return str(report.longrepr[2])[:MESSAGE_LIMIT]
@@ -136,16 +171,58 @@ def _short_message(report: pytest.TestReport) -> str:
     return text[:MESSAGE_LIMIT]
 
 
-class ResultsRecorder:
-    """Record the outcome of each graded test and write them at the end of the session."""
+def open_results_stream():
+    """Open the grader's results stream named by ``KIT_RESULTS_FD``, and remove the variable; ``None`` without it."""
+    value = os.environ.pop(RESULTS_FD_VARIABLE, None)
+    if not value:
+        return None
+    try:
+        return os.fdopen(int(value), "w", encoding="utf-8", buffering=1)
+    except (OSError, ValueError) as error:
+        raise pytest.UsageError(f"{RESULTS_FD_VARIABLE}={value!r} is not an open file descriptor: {error}") from None
 
-    def __init__(self, config: pytest.Config) -> None:
+
+class ResultsRecorder:
+    """Record the outcome of each graded test, stream each event, and write the JSON file at the end of the session."""
+
+    def __init__(self, config: pytest.Config, stream=None) -> None:
         self.config = config
+        self.stream = stream
+        self.guard: TamperGuard | None = None
+
+    def emit(self, event: str, **fields) -> None:
+        if self.stream is None:
+            return
+        try:
+            self.stream.write(json.dumps({"event": event, **fields}) + "\n")
+        except (OSError, ValueError):
+            self.stream = None  # the grader reads a stream that stops early as a crash
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.emit("collected", tests=list(self.config.stash[_results_key].values()))
+        # The snapshot is taken after collection and before the first test, so before any exercise module is imported.
+        guard = TamperGuard(self.config)
+        self.guard = guard
+        guard.watch("the results recorder", self)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
+        result = yield
+        if self.guard is not None:
+            for change in self.guard.check_and_restore():
+                self.emit("tampered", nodeid=item.nodeid, change=change)
+        return result
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = self.config.stash[_results_key].get(report.nodeid)
         if entry is None:
             return
+        self._record(entry, report)
+        if report.when == "teardown":
+            self.emit("test", **{key: entry[key] for key in ("nodeid", "outcome", "message", "duration")})
+
+    @staticmethod
+    def _record(entry: dict, report: pytest.TestReport) -> None:
         entry["duration"] += report.duration
         if report.failed:
             if entry["outcome"] not in ("failed", "error"):
@@ -162,6 +239,96 @@ class ResultsRecorder:
         if path:
             payload = {"exit_status": int(exitstatus), "tests": list(self.config.stash[_results_key].values())}
             Path(path).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        self.emit("end", exit_status=int(exitstatus))
+
+
+# Module attributes that graded tests compare student code against, so a submission must not replace them.
+GUARDED_MODULES = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.optim", "torch.testing",
+                   "torch.utils.data", "numpy", "numpy.testing", "sklearn.metrics", "pytest", "_pytest.outcomes",
+                   "_pytest.runner", "_pytest.reports", "_pytest.python_api", "math", "builtins", "os", "json",
+                   "grader.pytest_plugin", "grader.seeding")
+GUARDED_CLASSES = (("torch", "Tensor"), ("torch.nn", "Module"), ("grader.pytest_plugin", "ResultsRecorder"),
+                   ("grader.pytest_plugin", "TamperGuard"), ("_pytest.reports", "TestReport"))
+
+
+class TamperGuard:
+    """Snapshot module and class attributes and the registered plugins; report and undo later changes."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        import sys
+
+        self.config = config
+        self.namespaces = {}
+        for name in GUARDED_MODULES:
+            module = sys.modules.get(name)
+            if module is not None:
+                self.namespaces[name] = (module.__dict__, dict(module.__dict__))
+        for module_name, class_name in GUARDED_CLASSES:
+            cls = getattr(sys.modules.get(module_name), class_name, None)
+            if isinstance(cls, type):
+                # A class __dict__ is a read-only mapping, so changes are undone with setattr and delattr.
+                self.namespaces[f"{module_name}.{class_name}"] = (cls, dict(vars(cls)))
+        self.plugins = {id(plugin) for plugin in config.pluginmanager.get_plugins()}
+
+    def watch(self, name: str, instance) -> None:
+        """Add an object's own attributes to the snapshot."""
+        self.namespaces[name] = (instance, dict(vars(instance)))
+
+    def check_and_restore(self) -> list[str]:
+        """Return a description of each change since the snapshot, after undoing it."""
+        changes = []
+        for name, (namespace, snapshot) in self.namespaces.items():
+            current = namespace if isinstance(namespace, dict) else vars(namespace)
+            for key, original in snapshot.items():
+                replacement = current.get(key, _MISSING)
+                if replacement is not original and not _same_package(replacement, original):
+                    changes.append(f"{name}.{key} was replaced")
+                    self._set(namespace, key, original)
+            if isinstance(namespace, dict):
+                continue  # new module attributes (a lazily imported submodule, a warnings registry) replace nothing
+            for key in [key for key in current if key not in snapshot and key not in IGNORED_CLASS_ADDITIONS]:
+                changes.append(f"{name}.{key} was added")
+                self._delete(namespace, key)
+        for plugin in self.config.pluginmanager.get_plugins():
+            if id(plugin) not in self.plugins:
+                changes.append(f"a pytest plugin was registered: {self.config.pluginmanager.get_name(plugin)}")
+                self.config.pluginmanager.unregister(plugin)
+        return changes
+
+    @staticmethod
+    def _set(namespace, key, value) -> None:
+        if isinstance(namespace, dict):
+            namespace[key] = value
+        else:
+            setattr(namespace, key, value)
+
+    @staticmethod
+    def _delete(namespace, key) -> None:
+        if isinstance(namespace, dict):
+            namespace.pop(key, None)
+        else:
+            delattr(namespace, key)
+
+
+_MISSING = object()
+IGNORED_CLASS_ADDITIONS = {"__slotnames__"}  # cached on a class by copyreg the first time an instance is pickled or copied
+
+
+def _same_package(replacement, original) -> bool:
+    """Return whether ``replacement`` is a function defined in the installed package that defined ``original``.
+
+    Libraries wrap their own functions on first use; torch, for one, wraps ``torch.manual_seed`` when
+    ``torch._dynamo`` is imported. Those replacements keep the tests' comparisons sound.
+    """
+    import sys
+
+    code = getattr(replacement, "__code__", None)
+    module = sys.modules.get(getattr(original, "__module__", None) or "")
+    package = sys.modules.get((getattr(module, "__name__", "") or "").split(".")[0])
+    package_file = getattr(package, "__file__", None)
+    if code is None or package_file is None or package.__name__ in ("grader", "exercises"):
+        return False
+    return code.co_filename.startswith(str(Path(package_file).parent) + os.sep)
 
 
 @pytest.fixture(autouse=True)

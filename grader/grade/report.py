@@ -1,15 +1,20 @@
-"""Write grading results: the terminal table, ``grades.csv`` and Gradescope ``results.json`` files."""
+"""Write grading results: the terminal table, ``grades.csv``, and per submission Gradescope's ``results.json``
+and the feedback files."""
 
 from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 from grader import curriculum
 from grader.grade import SubmissionResult
+from grader.grade.feedback import write_feedback
+from grader.grade.visibility import VISIBLE_LIMIT, Policy, bound_message
 
-STATUS_MARKS = {"passed": "", "failed": "", "error": " E", "timeout": " T", "missing": " -"}
+STATUS_MARKS = {"passed": "", "failed": "", "error": " E", "timeout": " T", "missing": " -", "out-of-memory": " M",
+                "crashed": " C", "tampered": " X"}
 
 
 def format_points(value: float) -> str:
@@ -44,7 +49,7 @@ def table(results: list[SubmissionResult]) -> str:
     lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width) for column, (cell, width) in enumerate(zip(row, widths)))
              for row in rows]
     lines.insert(1, "-" * len(lines[0]))
-    lines.append("E: error, T: timeout, -: module missing")
+    lines.append("E: error, T: timeout, M: out of memory, C: crashed, X: tampered with the tests (scores 0), -: module missing")
     return "\n".join(lines)
 
 
@@ -53,19 +58,25 @@ def write_grades_csv(results: list[SubmissionResult], path: Path) -> None:
     ids = exercise_ids(results)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission", *ids, "total", "max_total"])
+        writer.writerow(["submission", *ids, "total", "max_total", "statuses", "flags", "isolation", "content_hash"])
         for result in results:
             scores = {e.exercise.id: e.score for e in result.exercises}
+            statuses = " ".join(f"{e.exercise.id}:{e.status}" for e in result.exercises if e.status != "passed")
             writer.writerow([result.name, *(format_points(scores.get(i, 0.0)) for i in ids),
-                             format_points(result.score), format_points(result.max_score)])
+                             format_points(result.score), format_points(result.max_score), statuses,
+                             len(result.flags), result.isolation, result.content_hash])
 
 
-def gradescope_results(result: SubmissionResult) -> dict:
-    """Return ``result`` in Gradescope's ``results.json`` format, one entry per graded test."""
+def gradescope_results(result: SubmissionResult, policy: Policy | None = None) -> dict:
+    """Return ``result`` in Gradescope's ``results.json`` format, one entry per graded test.
+
+    Each test's ``visibility`` comes from ``policy``, and its output is bounded, because student code writes it.
+    """
+    policy = policy or Policy()
     tests = []
     for exercise in result.exercises:
         for test in exercise.tests:
-            output = test.message if test.outcome != "passed" else ""
+            output = bound_message(test.message, VISIBLE_LIMIT) if test.outcome != "passed" else ""
             tests.append({
                 "name": test.test.name,
                 "number": exercise.exercise.id,
@@ -73,7 +84,7 @@ def gradescope_results(result: SubmissionResult) -> dict:
                 "max_score": test.test.points,
                 "status": "passed" if test.outcome == "passed" else "failed",
                 "output": output,
-                "visibility": test.test.visibility,
+                "visibility": policy.gradescope_visibility(test.test),
             })
     summary = "; ".join(f"{e.exercise.id} {e.status} {format_points(e.score)}/{format_points(e.max_score)}" for e in result.exercises)
     return {
@@ -81,15 +92,21 @@ def gradescope_results(result: SubmissionResult) -> dict:
         "execution_time": round(result.duration, 2),
         "output": (result.message + "\n" if result.message else "") + summary,
         "tests": tests,
-        "extra_data": {"exercises": {e.exercise.id: {"status": e.status, "message": e.message} for e in result.exercises}},
+        "extra_data": {
+            "exercises": {e.exercise.id: {"status": e.status, "message": bound_message(e.message, VISIBLE_LIMIT)} for e in result.exercises},
+            "environment": result.environment,
+            "content_hash": result.content_hash,
+        },
     }
 
 
-def write_reports(results: list[SubmissionResult], out: Path) -> None:
-    """Write ``out/grades.csv`` and ``out/<submission>/results.json``."""
+def write_reports(results: list[SubmissionResult], out: Path, policy: Policy | None = None, now: datetime | None = None) -> None:
+    """Write ``out/grades.csv``, and ``results.json``, ``feedback.md`` and ``feedback.html`` in ``out/<submission>/``."""
+    policy = policy or Policy()
     out.mkdir(parents=True, exist_ok=True)
     write_grades_csv(results, out / "grades.csv")
     for result in results:
         folder = out / result.name
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope_results(result), indent=1), encoding="utf-8")
+        (folder / "results.json").write_text(json.dumps(gradescope_results(result, policy), indent=1), encoding="utf-8")
+        write_feedback(result, folder, policy, now)

@@ -1,8 +1,11 @@
-"""Find the ``exercises/`` tree inside a submission: a folder or a zip file."""
+"""Find the ``exercises/`` tree inside a submission: a folder, a zip file or a git repository."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,11 +88,36 @@ def extract_zip(archive: Path, destination: Path) -> None:
         raise SubmissionError(f"{archive.name}: not a valid zip file ({error})") from error
 
 
+def is_bare_repository(folder: Path) -> bool:
+    return (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
+
+
+def clone_repository(source: Path, destination: Path) -> None:
+    """Clone a local bare repository or git bundle into ``destination``; only the local file protocol is allowed."""
+    git = shutil.which("git")
+    if git is None:
+        raise SubmissionError(f"{source.name}: grading a git repository needs git; install it or submit a folder")
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    command = [git, "-c", "protocol.allow=never", "-c", "protocol.file.allow=always", "clone", "--quiet", "--no-hardlinks",
+               "--", str(source), str(destination)]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=120, env=environment, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise SubmissionError(f"{source.name}: cloning the repository took more than 120 s") from None
+    if completed.returncode != 0:
+        raise SubmissionError(f"{source.name}: git clone failed: {completed.stderr.strip()[-300:]}")
+
+
 def open_submission(path: Path, workdir: Path, name: str) -> Submission:
-    """Open a folder or zip submission; zips are extracted under ``workdir``."""
+    """Open a folder, zip, bare git repository or git bundle; zips are extracted and repositories cloned under ``workdir``."""
     path = path.resolve()
     if not path.exists():
         raise SubmissionError(f"submission not found: {path}")
+    if path.is_dir() and is_bare_repository(path) or path.is_file() and path.suffix == ".bundle":
+        destination = workdir / "cloned" / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        clone_repository(path, destination)
+        return Submission(name, path, find_tree(destination))
     if path.is_dir():
         return Submission(name, path, find_tree(path))
     if zipfile.is_zipfile(path):
@@ -97,7 +125,7 @@ def open_submission(path: Path, workdir: Path, name: str) -> Submission:
         destination.mkdir(parents=True, exist_ok=True)
         extract_zip(path, destination)
         return Submission(name, path, find_tree(destination))
-    raise SubmissionError(f"{path.name}: a submission must be a folder or a .zip file")
+    raise SubmissionError(f"{path.name}: a submission must be a folder, a .zip file, a bare git repository or a .bundle file")
 
 
 RESERVED_NAMES = {"grades.csv"}  # files that the reports write beside the per-submission folders
@@ -108,7 +136,10 @@ def submission_names(paths: list[Path]) -> list[str]:
     names: list[str] = []
     taken = set(RESERVED_NAMES)
     for path in paths:
-        base = path.resolve().name.removesuffix(".zip").strip(". ") or "submission"
+        base = path.resolve().name
+        for suffix in (".zip", ".bundle", ".git"):
+            base = base.removesuffix(suffix)
+        base = base.strip(". ") or "submission"
         name, count = base, 1
         while name in taken:
             count += 1

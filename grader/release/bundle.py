@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from grader.release import GeneratedTree, iter_files, write_tree
+from grader.release.classroom import WORKFLOW_PATH, classroom_workflow
 
 # Paths copied from the kit as they are. Everything else stays with the instructor.
 STUDENT_FILES = (
@@ -28,7 +29,11 @@ MARKER = ".student-bundle"  # written into every bundle, so a rebuild replaces o
 
 
 class BundleError(ValueError):
-    """The output folder cannot hold the bundle: it contains the kit, lies inside it, or contains other files."""
+    """The bundle cannot be written.
+
+    Raised when the output folder contains the kit, lies inside it or contains other files, or when the
+    public tests cannot be collected for the GitHub Classroom workflow.
+    """
 
 
 def check_destination(kit: Path, out: Path) -> None:
@@ -45,6 +50,11 @@ def check_destination(kit: Path, out: Path) -> None:
 def build_bundle(kit: Path, tree: GeneratedTree, out: Path) -> int:
     """Write the student bundle to ``out`` (replacing an earlier bundle there) and return the number of files written."""
     check_destination(kit, out)
+    # Collected before the old bundle is removed, so a failure leaves it in place.
+    try:
+        workflow = classroom_workflow(kit)
+    except RuntimeError as error:
+        raise BundleError(f"writing {WORKFLOW_PATH} failed: {error}") from error
     if out.exists():
         shutil.rmtree(out)
     write_tree({f"exercises/{relative}": content for relative, content in tree.files.items()}, out)
@@ -65,5 +75,7 @@ def build_bundle(kit: Path, tree: GeneratedTree, out: Path) -> int:
     shutil.copyfile(TEMPLATES / "student_README.md", out / "README.md")
     shutil.copyfile(TEMPLATES / "student_pyproject.toml", out / "pyproject.toml")
     shutil.copyfile(TEMPLATES / "student_gitignore", out / ".gitignore")
+    (out / WORKFLOW_PATH).parent.mkdir(parents=True, exist_ok=True)
+    (out / WORKFLOW_PATH).write_text(workflow, encoding="utf-8")
     (out / MARKER).write_text("Made by 'grader release --out'; a later release replaces this folder.\n", encoding="utf-8")
     return sum(1 for _ in iter_files(out))

@@ -98,7 +98,7 @@ def test_grade_statuses_and_rows(tmp_path, rubric):
     assert by_name["alice"].score == maximum
     assert by_name["alice"].exercises[0].status == "passed"
     assert by_name["bob"].score == maximum
-    for name, status in [("carol", "failed"), ("dave", "timeout"), ("erin", "error"), ("frank", "missing"), ("gina", "error")]:
+    for name, status in [("carol", "failed"), ("dave", "timeout"), ("erin", "crashed"), ("frank", "missing"), ("gina", "error")]:
         assert by_name[name].score == 0, name
         assert by_name[name].exercises[0].status == status, (name, by_name[name].exercises[0].message)
         assert by_name[name].max_score == maximum, name

@@ -26,8 +26,9 @@ def test_kit_verifies():
 def broken_kit(tmp_path):
     """A copy of the kit whose stub of 1.2 is the reference and whose corpus labels are swapped."""
     kit = tmp_path / "kit"
-    ignore = shutil.ignore_patterns("__pycache__", "corpus")
-    for folder in ("solutions", "exercises", "tests"):
+    ignore = shutil.ignore_patterns("__pycache__", "corpus", "hostile", "generated", "cache")
+    # The grading copy takes the plugin and the data-root code from the kit it grades with.
+    for folder in ("solutions", "exercises", "tests", "grader", "data"):
         shutil.copytree(KIT / folder, kit / folder, ignore=ignore)
     reference = KIT / "solutions" / "toy" / "losses.py"
     shutil.copyfile(reference, kit / "exercises" / "toy" / "losses.py")
