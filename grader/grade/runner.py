@@ -18,6 +18,7 @@ from pathlib import Path
 from grader import curriculum
 from grader.grade import isolation
 from grader.grade.sandbox import TEST_FOLDERS, assemble
+from grader.grade.warm import WarmPool
 from grader.pytest_plugin import RESULTS_FD_VARIABLE
 
 OUTPUT_LIMIT = 4000  # characters of pytest's own output kept for an exercise that errored, read from the end of the log
@@ -85,10 +86,13 @@ def child_environment(threads: int = 1, data_root: Path | None = None) -> dict[s
     return environment
 
 
+PYTHON_PREFIX = (sys.executable, "-B", "-s", "-m")
+
+
 def pytest_command(extra: list[str], files: list[str] | None = None) -> list[str]:
     """Return the pytest command line; ``files`` limits collection to those test files (default: every graded folder)."""
     paths = files or [f"tests/{folder}" for folder in TEST_FOLDERS]
-    return [sys.executable, "-B", "-s", "-m", "pytest", "-c", "pytest.ini", "--rootdir", ".", "-q", "--no-header",
+    return [*PYTHON_PREFIX, "pytest", "-c", "pytest.ini", "--rootdir", ".", "-q", "--no-header",
             "-p", "no:randomly", "--continue-on-collection-errors", *extra, *paths]
 
 
@@ -160,8 +164,13 @@ class EventReader:
 
 def run_pytest(workdir: Path, extra: list[str], timeout: float, *, threads: int = 1, files: list[str] | None = None,
                level: str = "rlimits", limits: isolation.Limits = DEFAULT_LIMITS, slot: int = 0,
-               data_root: Path | None = None) -> Run:
-    """Run pytest on the grading copy in ``workdir`` under ``level`` isolation and return what it left."""
+               data_root: Path | None = None, warm: WarmPool | None = None) -> Run:
+    """Run pytest on the grading copy in ``workdir`` under ``level`` isolation and return what it left.
+
+    With ``warm``, the run is forked from a warm server instead, with no isolation: for trusted code only.
+    """
+    if warm is not None:
+        return run_warm(warm, workdir, extra, timeout, threads=threads, files=files, slot=slot, data_root=data_root)
     uid = isolation.slot_uid(slot) if level == "uid+rlimits" else None  # bubblewrap switches the user id itself
     environment = child_environment(threads, data_root)
     command = pytest_command(extra, files)
@@ -215,6 +224,29 @@ def run_pytest(workdir: Path, extra: list[str], timeout: float, *, threads: int 
     return Run(code, output.text(), events.events, events.error, stopped)
 
 
+def run_warm(warm: WarmPool, workdir: Path, extra: list[str], timeout: float, *, threads: int, files: list[str] | None,
+             slot: int, data_root: Path | None) -> Run:
+    """Run pytest on the grading copy in a child of the slot's warm server and read back what it left."""
+    environment = child_environment(threads, data_root)
+    home = workdir.parent / "home"
+    home.mkdir(exist_ok=True)
+    environment.update(HOME=str(home), TMPDIR=str(home), KIT_CACHE_DIR=str(home / "kit-cache"))
+    results, log = workdir.parent / "results.jsonl", workdir.parent / "output.log"
+    arguments = pytest_command(extra, files)[len(PYTHON_PREFIX) + 1:]
+    code = warm.server(slot).run(workdir, arguments, environment, timeout, results, log)
+    events, error = [], ""
+    if results.exists():
+        with results.open(encoding="utf-8", errors="replace") as stream:
+            reader = EventReader(stream)
+            reader.finish()
+            events, error = reader.events, reader.error
+    with log.open("rb") if log.exists() else open(os.devnull, "rb") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, size - 4 * OUTPUT_LIMIT))
+        output = stream.read().decode("utf-8", errors="replace")[-OUTPUT_LIMIT:]
+    return Run(code, output, events, error, "timeout" if code is None else "")
+
+
 def collect_rubric(kit: Path, exercises: list[str] | None = None) -> list[RubricTest]:
     """Collect every graded test of the kit (the rubric), read off the tests' exercise markers."""
     with tempfile.TemporaryDirectory(prefix="kit-rubric-") as folder:
@@ -235,7 +267,8 @@ def not_run(tests: list[RubricTest], message: str) -> list[TestResult]:
 
 def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise, rubric: list[RubricTest],
                    scratch: Path, timeout_scale: float = 1.0, threads: int = 1, *, level: str = "rlimits",
-                   limits: isolation.Limits = DEFAULT_LIMITS, slot: int = 0, data_root: Path | None = None) -> ExerciseResult:
+                   limits: isolation.Limits = DEFAULT_LIMITS, slot: int = 0, data_root: Path | None = None,
+                   warm: WarmPool | None = None) -> ExerciseResult:
     """Grade one exercise of one submission in a fresh copy of the kit under ``scratch``."""
     tests = [test for test in rubric if test.exercise == exercise.id]
     if module is None:
@@ -247,7 +280,7 @@ def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise
 
     workdir = scratch / "kit"
     canary = assemble(kit, module, exercise, workdir)
-    if level != "bubblewrap":
+    if level == "uid+rlimits" and warm is None:
         for path in [workdir, *workdir.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)  # readable by the slot's user id, writable by nobody but the grader
     timeout = exercise.timeout * timeout_scale
@@ -257,7 +290,7 @@ def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise
     extra = ["--target", "exercises", f"--exercise={exercise.id}", f"--test-timeout={timeout / 2:.0f}"]
     started = time.monotonic()
     run = run_pytest(workdir, extra, timeout, threads=threads, files=files, level=level, limits=limits, slot=slot,
-                     data_root=data_root)
+                     data_root=data_root, warm=warm)
     duration = time.monotonic() - started
     return judge(exercise, tests, canary, run, timeout, duration)
 

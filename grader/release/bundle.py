@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from grader.check.stubs import write_stub_digests
 from grader.release import GeneratedTree, iter_files, write_tree
 from grader.release.classroom import WORKFLOW_PATH, classroom_workflow
+from grader.release.notebooks import released_notebooks
 
 # Paths copied from the kit as they are. Everything else stays with the instructor.
 STUDENT_FILES = (
@@ -19,8 +21,12 @@ STUDENT_FILES = (
     "grader/curriculum.py",
     "grader/seeding.py",
     "grader/pytest_plugin.py",
+    "grader/check/__init__.py",
+    "grader/check/command.py",
+    "grader/check/stubs.py",
 )
-STUDENT_FOLDERS = ("tests/public", "data", "notebooks")
+# The notebooks are not copied: the bundle gets their released copies, without answers or outputs.
+STUDENT_FOLDERS = ("tests/public", "data")
 EXCLUDED_PARTS = {"generated", "cache", "__pycache__", ".ipynb_checkpoints"}
 # The instructor's annotation writer is a working solution of exercise 2.1, so it stays out of the bundle.
 EXCLUDED_FILES = {"data/annotations.py"}
@@ -55,6 +61,7 @@ def build_bundle(kit: Path, tree: GeneratedTree, out: Path) -> int:
         workflow = classroom_workflow(kit)
     except RuntimeError as error:
         raise BundleError(f"writing {WORKFLOW_PATH} failed: {error}") from error
+    notebooks = released_notebooks(kit)
     if out.exists():
         shutil.rmtree(out)
     write_tree({f"exercises/{relative}": content for relative, content in tree.files.items()}, out)
@@ -77,5 +84,10 @@ def build_bundle(kit: Path, tree: GeneratedTree, out: Path) -> int:
     shutil.copyfile(TEMPLATES / "student_gitignore", out / ".gitignore")
     (out / WORKFLOW_PATH).parent.mkdir(parents=True, exist_ok=True)
     (out / WORKFLOW_PATH).write_text(workflow, encoding="utf-8")
+    for relative, text in notebooks.items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_text(text, encoding="utf-8")
+    # `grader check` tells an untouched stub from started work by these digests.
+    write_stub_digests(tree.files, out)
     (out / MARKER).write_text("Made by 'grader release --out'; a later release replaces this folder.\n", encoding="utf-8")
     return sum(1 for _ in iter_files(out))

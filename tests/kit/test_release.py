@@ -203,5 +203,17 @@ def test_bundle_ships_student_cli_and_no_annotation_writer(bundle):
     completed = subprocess.run([sys.executable, "-S", "-m", "grader", "--help"], cwd=out, capture_output=True, text=True,
                                timeout=120, env=environment)
     assert completed.returncode == 0, completed.stderr
-    assert "release" not in completed.stdout
-    assert "run pytest" in completed.stdout
+    commands = {line.split()[0] for line in completed.stdout.splitlines() if line.startswith("    ") and line.split()}
+    assert "check" in commands
+    assert not commands & {"release", "grade", "verify", "calibrate", "gradescope"}
+
+
+def test_bundle_notebooks_are_released_copies(bundle):
+    out, _ = bundle
+    notebooks = sorted(path.relative_to(out).as_posix() for path in (out / "notebooks").rglob("*.ipynb"))
+    assert notebooks == ["notebooks/part1_toy.ipynb", "notebooks/part2_plantnet.ipynb", "notebooks/part3_bonus.ipynb"]
+    for name in notebooks:
+        text = (out / name).read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text, name
+        assert '"outputs": []' in text or '"outputs"' not in text, name
+    assert not (out / "notebooks" / "source").exists()
