@@ -104,6 +104,11 @@ def cuda_available() -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("exercise"))
+    for exercise_id in sorted(wanted):
+        try:
+            curriculum.by_id(exercise_id)
+        except KeyError as error:
+            raise pytest.UsageError(f"--exercise {exercise_id}: {error.args[0]}") from None
     results = config.stash[_results_key]
     has_cuda = None
     selected, deselected = [], []
@@ -353,6 +358,10 @@ def load(request: pytest.FixtureRequest):
     target = request.config.getoption("target")
 
     def load_module(dotted: str):
-        return importlib.import_module(f"{target}.{dotted}")
+        try:
+            return importlib.import_module(f"{target}.{dotted}")
+        except SyntaxError as error:
+            # pytest's one-line summary of a SyntaxError names only the file, so the message says what is wrong.
+            pytest.fail(f"SyntaxError in {target}/{dotted.replace('.', '/')}.py, line {error.lineno}: {error.msg}", pytrace=False)
 
     return load_module

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         out = args.out or Path(scratch)
         write_reports(results, out)
         print(table(results))
+        print(f"\nisolation: {results[0].isolation} (see docs/grading.md)")
         if args.out:
             print(f"\nwrote {out / 'grades.csv'} and the results.json of each submission")
     return 0

@@ -78,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"\n{reused} submission(s) unchanged since the last run in {args.out} were not graded again (--force grades them)")
     print(f"\nwrote {args.out / 'grades.csv'} and, per submission, results.json, feedback.md and feedback.html "
           f"(isolation: {results[0].isolation if results else 'none'})")
+    if results and results[0].isolation == "rlimits":
+        print("warning: graded with resource limits only, so student code could read the kit and signal the grader; "
+              "install bubblewrap for real grading (docs/grading.md)")
     flagged = [result.name for result in results if result.flags]
     if flagged:
         print(f"red flags to review in {len(flagged)} submission(s): {', '.join(flagged[:10])} (see record.json)")

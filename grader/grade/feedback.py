@@ -102,7 +102,8 @@ def submission_facts(result) -> list[tuple[str, str]]:
         facts.append(("content hash", single_line(content_hash)))
     environment = getattr(result, "environment", None) or {}
     for key, value in environment.items():
-        facts.append((single_line(key, 60), single_line(value)))
+        if key != "isolation" or not isolation:
+            facts.append((single_line(key, 60), single_line(value)))
     return facts
 
 

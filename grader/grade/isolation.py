@@ -51,17 +51,25 @@ class Limits:
     cpu_seconds: int | None = None  # per process; None: derived from the exercise's time limit
 
 
-@functools.cache
 def bubblewrap_works() -> bool:
     """Return whether ``bwrap`` is installed and can start this Python in a sandbox on this machine."""
+    return bubblewrap_problem() == ""
+
+
+@functools.cache
+def bubblewrap_problem() -> str:
+    """Return why bubblewrap cannot sandbox this Python here, or ``""`` when it can."""
     executable = shutil.which("bwrap")
     if executable is None:
-        return False
+        return "bwrap is not installed (Debian: apt-get install bubblewrap)"
     probe = [executable, *bubblewrap_arguments(Path(sys.prefix), [], slot_uid(0)), "--", sys.executable, "-c", "pass"]
     try:
-        return subprocess.run(probe, capture_output=True, timeout=60).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
+        completed = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"bwrap failed to start: {error}"
+    if completed.returncode != 0:
+        return f"bwrap could not start {sys.executable} in a sandbox: {completed.stderr.strip()[-300:]}"
+    return ""
 
 
 @functools.cache
@@ -91,8 +99,7 @@ def check_level(level: str) -> str:
     if level not in LEVELS:
         raise ValueError(f"unknown isolation {level!r}; choose one of {', '.join(LEVELS)}")
     if level == "bubblewrap" and not bubblewrap_works():
-        raise ValueError("isolation 'bubblewrap' needs a working bwrap: install it (Debian: apt-get install bubblewrap) "
-                         "or choose --isolation rlimits")
+        raise ValueError(f"isolation 'bubblewrap' is not available: {bubblewrap_problem()}; fix that or choose --isolation rlimits")
     if level == "uid+rlimits" and not slot_uid_works():
         raise ValueError(f"isolation 'uid+rlimits' needs the grader to run as root and user id {slot_uid(0)} to be able to "
                          f"run {sys.executable}; make its folders readable to all or choose --isolation rlimits")
@@ -118,6 +125,8 @@ def bubblewrap_arguments(workdir: Path, read_only: list[Path], uid: int) -> list
     arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--dev", "/dev", "--proc", "/proc"]
     if os.geteuid() == 0:
         arguments += ["--unshare-user", "--uid", str(uid), "--gid", str(uid), "--cap-drop", "ALL"]
+    # The private /tmp comes first, so that a Python environment or data root under /tmp is mounted on top of it.
+    arguments += ["--size", str(SANDBOX_TMP_BYTES), "--tmpfs", "/tmp"]
     for folder in SYSTEM_FOLDERS:
         if os.path.islink(folder):
             arguments += ["--symlink", os.readlink(folder), folder]
@@ -126,7 +135,7 @@ def bubblewrap_arguments(workdir: Path, read_only: list[Path], uid: int) -> list
     for path in [*python_folders(), *read_only]:
         if path.exists() and not any(str(path).startswith(prefix + "/") for prefix in SYSTEM_FOLDERS):
             arguments += ["--ro-bind", str(path), str(path)]
-    arguments += ["--size", str(SANDBOX_TMP_BYTES), "--tmpfs", "/tmp", "--ro-bind", str(workdir), SANDBOX_ROOT, "--chdir", SANDBOX_ROOT]
+    arguments += ["--ro-bind", str(workdir), SANDBOX_ROOT, "--chdir", SANDBOX_ROOT]
     arguments += ["--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     return arguments
 

@@ -73,19 +73,19 @@ class Progress:
         return per_task * self.left
 
     def line(self) -> str:
-        """Return the progress line, e.g. ``[###-------] 12/40 graded · 3 failed · 28 left · about 4 min left``."""
+        """Return the progress line, e.g. ``[###-------] 12/40 graded · 3 not passed · 28 left · about 4 min left``."""
         fraction = 1.0 if self.total == 0 else min(1.0, self.graded / self.total)
         filled = round(fraction * BAR_WIDTH)
         parts = [f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {self.graded}/{self.total} graded",
-                 f"{self.failed} failed", f"{self.left} left"]
+                 f"{self.failed} not passed", f"{self.left} left"]
         estimate = self.estimate_left()
         if self.left and estimate is not None:
             parts.append(f"about {format_duration(estimate)} left")
         return " · ".join(parts)
 
     def final_line(self) -> str:
-        """Return the summary printed by ``close``, e.g. ``40/40 graded · 3 failed · 10 submissions · done in 4 min``."""
-        parts = [f"{self.graded}/{self.total} graded", f"{self.failed} failed"]
+        """Return the summary printed by ``close``, e.g. ``40/40 graded · 3 not passed · 10 submissions · done in 4 min``."""
+        parts = [f"{self.graded}/{self.total} graded", f"{self.failed} not passed"]
         submissions = self.submissions if self.submissions is not None else len(self.seen_submissions)
         parts.append(f"{submissions} submission{'' if submissions == 1 else 's'}")
         if self.left:

@@ -11,7 +11,7 @@ from pathlib import Path
 from grader import curriculum
 from grader.grade import SubmissionResult
 from grader.grade.feedback import write_feedback
-from grader.grade.visibility import VISIBLE_LIMIT, Policy, bound_message
+from grader.grade.visibility import VISIBLE_LIMIT, Policy, bound_message, short_message
 
 STATUS_MARKS = {"passed": "", "failed": "", "error": " E", "timeout": " T", "missing": " -", "out-of-memory": " M",
                 "crashed": " C", "tampered": " X"}
@@ -76,7 +76,10 @@ def gradescope_results(result: SubmissionResult, policy: Policy | None = None) -
     tests = []
     for exercise in result.exercises:
         for test in exercise.tests:
-            output = bound_message(test.message, VISIBLE_LIMIT) if test.outcome != "passed" else ""
+            output = ""
+            if test.outcome != "passed":
+                hidden = policy.level(test.test) == "hidden"
+                output = short_message(test.message) if hidden else bound_message(test.message, VISIBLE_LIMIT)
             tests.append({
                 "name": test.test.name,
                 "number": exercise.exercise.id,

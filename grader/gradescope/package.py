@@ -49,6 +49,12 @@ if ! command -v python3.11 >/dev/null 2>&1; then
     fi
 fi
 
+# The grader sandboxes student code with bubblewrap where the container allows user namespaces, and falls back
+# to resource limits where it does not. Every results.json records which one it ran under.
+if ! command -v bwrap >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y bubblewrap || echo "bubblewrap is not available; grading uses resource limits only"
+fi
+
 python3.11 -m venv .venv
 .venv/bin/python -m pip install --upgrade pip
 .venv/bin/python -m pip install --extra-index-url https://download.pytorch.org/whl/cpu -e .

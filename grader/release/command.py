@@ -25,6 +25,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"release failed: {error}", file=sys.stderr)
         return 1
 
+    if args.out:
+        from grader.release.bundle import BundleError, check_destination
+
+        try:
+            check_destination(root, args.out)
+        except BundleError as error:
+            print(f"release failed: {error}", file=sys.stderr)
+            return 1
+
     if args.check:
         diff = diff_tree(tree.files, root / "exercises")
         if diff:
@@ -32,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
             print("exercises/ is out of date: run 'grader release' and commit solutions/ and exercises/ together.", file=sys.stderr)
             return 1
         print(f"exercises/ is in sync with solutions/ ({len(tree.files)} files).")
-    else:
+    elif diff_tree(tree.files, root / "exercises"):
         write_tree(tree.files, root / "exercises")
         print(f"wrote {len(tree.files)} files to {root / 'exercises'}")
+    else:
+        print(f"exercises/ was already in sync with solutions/ ({len(tree.files)} files)")
 
     if args.out:
         from grader.release.bundle import BundleError, build_bundle
@@ -44,5 +55,6 @@ def run(args: argparse.Namespace) -> int:
         except BundleError as error:
             print(f"release failed: {error}", file=sys.stderr)
             return 1
-        print(f"wrote the student bundle ({written} files) to {args.out}")
+        print(f"wrote the student bundle ({written} files) to {args.out}, replacing any earlier bundle there "
+              f"with its virtual environment and edits")
     return 0

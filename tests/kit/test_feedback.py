@@ -393,7 +393,7 @@ def test_progress_terminal_redraws_line():
     assert progress.graded == 12
     assert progress.failed == 3
     assert progress.left == 28
-    assert progress.line() == "[###-------] 12/40 graded · 3 failed · 28 left · about 5 min left"
+    assert progress.line() == "[###-------] 12/40 graded · 3 not passed · 28 left · about 5 min left"
     assert stream.getvalue().count("\r") == 12
     assert "\n" not in stream.getvalue()
     assert stream.getvalue().endswith("\r" + progress.line())
@@ -424,7 +424,7 @@ def test_progress_plain_prints_every_ten_percent():
     assert "\r" not in stream.getvalue()
     assert len(lines) == 10  # at 10%, 20%, ... 90%, then the summary
     assert lines[0].startswith("[#---------] 10/100 graded")
-    assert lines[-1] == "100/100 graded · 0 failed · 1 submission · done in 2 min"
+    assert lines[-1] == "100/100 graded · 0 not passed · 1 submission · done in 2 min"
 
 
 def test_progress_plain_prints_after_interval():
@@ -434,7 +434,7 @@ def test_progress_plain_prints_after_interval():
     assert stream.getvalue() == ""
     clock.now += 61
     progress.update("alice", exercise("passed"))
-    assert stream.getvalue() == "[----------] 2/1000 graded · 1 failed · 998 left · about 8 h 27 min left\n"
+    assert stream.getvalue() == "[----------] 2/1000 graded · 1 not passed · 998 left · about 8 h 27 min left\n"
     clock.now += 30
     progress.update("bob", exercise("passed"))
     assert stream.getvalue().count("\n") == 1
@@ -451,7 +451,7 @@ def test_progress_close_once_and_ignores_late_updates():
     assert progress.graded == 2
     lines = stream.getvalue().splitlines()
     assert len(lines) == 3  # each update is a quarter of the tasks, then the summary
-    assert lines[-1] == "2/4 graded · 1 failed · 2 submissions · 2 not graded · done in 30 s"
+    assert lines[-1] == "2/4 graded · 1 not passed · 2 submissions · 2 not graded · done in 30 s"
 
 
 def test_progress_terminal_close_ends_line():
@@ -460,7 +460,7 @@ def test_progress_terminal_close_ends_line():
     clock.now += 5
     progress.update("alice", exercise("passed"))
     progress.close()
-    assert stream.getvalue().endswith("[##########] 1/1 graded · 0 failed · 0 left\n1/1 graded · 0 failed · 1 submission · done in 5 s\n")
+    assert stream.getvalue().endswith("[##########] 1/1 graded · 0 not passed · 0 left\n1/1 graded · 0 not passed · 1 submission · done in 5 s\n")
 
 
 def test_progress_counts_from_threads():
@@ -482,4 +482,4 @@ def test_progress_counts_from_threads():
     assert progress.graded == 800
     assert progress.failed == 200
     assert progress.seen_submissions == {f"s{worker}" for worker in range(8)}
-    assert re.search(r"800/800 graded · 200 failed · 8 submissions · done in \d+ s\n$", stream.getvalue())
+    assert re.search(r"800/800 graded · 200 not passed · 8 submissions · done in \d+ s\n$", stream.getvalue())

@@ -56,7 +56,7 @@ def sandbox_processes() -> list[int]:
 @pytest.fixture(scope="module")
 def graded():
     if isolation.detect() != "bubblewrap":
-        message = "the hostile corpus needs bubblewrap: apt-get install bubblewrap"
+        message = f"the hostile corpus needs bubblewrap: {isolation.bubblewrap_problem() or 'it is not the strongest level here'}"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -124,3 +124,9 @@ def test_hostile_batch_flags_red_code(graded):
     flagged = {name for name, result in graded["results"].items() if result.flags}
     assert {"forge_stream_and_exit", "makereport_hookwrapper", "kill_parent", "read_reference"} <= flagged
     assert "control" not in flagged
+
+
+@pytest.mark.slow
+def test_hostile_syntax_error_names_line(graded):
+    messages = {test.message for test in graded["results"]["syntax_error"].exercises[0].tests}
+    assert any(message.startswith("SyntaxError in exercises/toy/perceptron.py, line") for message in messages), messages
