@@ -34,6 +34,7 @@ LEVELS = ("bubblewrap", "uid+rlimits", "rlimits")
 SANDBOX_ROOT = "/grading"  # where the grading copy appears inside bubblewrap
 SANDBOX_TMP_BYTES = 512 * 1024 * 1024  # size of the private /tmp inside bubblewrap
 FIRST_SLOT_UID = 61000  # worker slot n runs as user id FIRST_SLOT_UID + n when the grader is root
+RUN_TOKEN_VARIABLE = "KIT_RUN_TOKEN"  # set to a fresh random value in each grading run's environment
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 
 
@@ -200,6 +201,26 @@ def uid_pids(uid: int) -> list[int]:
     return pids
 
 
+def token_pids(token: str) -> list[int]:
+    """Return every process whose environment carries ``KIT_RUN_TOKEN=token``, which each grading run sets.
+
+    A process that left its session and was adopted elsewhere is no longer a descendant, but it keeps the
+    environment it started with. Reading other users' environments needs root, so elsewhere this finds only the
+    grader's own user's processes.
+    """
+    marker = f"{RUN_TOKEN_VARIABLE}={token}".encode()
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as handle:
+                    if marker in handle.read().split(b"\0"):
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
 def resident_bytes(pids: list[int]) -> int:
     """Return the summed resident memory of ``pids``; processes that ended meanwhile count as zero."""
     total = 0
@@ -220,9 +241,12 @@ def send_kill(pids) -> None:
             pass
 
 
-def kill_everything(process: subprocess.Popen, uid: int | None) -> None:
-    """Kill the process, its process group, its descendants and, with a slot user id, every process of that id."""
+def kill_everything(process: subprocess.Popen, uid: int | None, token: str | None = None) -> None:
+    """Kill the process, its process group, its descendants, every process that carries the run's ``token``
+    and, with a slot user id, every process of that id."""
     targets = set(tree_pids(process.pid))
+    if token is not None:
+        targets.update(token_pids(token))
     if uid is not None:
         targets.update(uid_pids(uid))
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -192,6 +193,8 @@ def run_pytest(workdir: Path, extra: list[str], timeout: float, *, threads: int 
 
     results_read, results_write = os.pipe()
     environment[RESULTS_FD_VARIABLE] = str(results_write)
+    token = secrets.token_hex(8)
+    environment[isolation.RUN_TOKEN_VARIABLE] = token
     cpu_seconds = limits.cpu_seconds or int(timeout * max(1, threads) + 30)
     try:
         process = subprocess.Popen(command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -218,7 +221,7 @@ def run_pytest(workdir: Path, extra: list[str], timeout: float, *, threads: int 
                 stopped = "memory"
                 break
         code = None if stopped else process.returncode
-        isolation.kill_everything(process, uid)
+        isolation.kill_everything(process, uid, token)
         process.wait()
         events.finish()
     return Run(code, output.text(), events.events, events.error, stopped)

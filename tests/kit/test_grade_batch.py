@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,23 @@ def test_grade_command_rejects_bad_policy(tmp_path, capsys):
     code = main(["grade", str(tmp_path), "--policy", str(policy)])
     assert code == 2
     assert "sometimes" in capsys.readouterr().err
+
+
+def test_rlimits_level_kills_escaped_daemon(tmp_path, rubric):
+    marker = tmp_path / "daemon-survived"
+    daemon = tmp_path / "daemon.py"
+    daemon.write_text(
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(3)\n"
+        f"        open({str(marker)!r}, 'w').write('yes')\n"
+        "    os._exit(0)\n"
+        + REFERENCE.read_text()
+    )
+    result = grade_paths(KIT, [submission(tmp_path / "gina", daemon)], exercise_ids=["1.1"], rubric=rubric,
+                         options=Options(isolation="rlimits"))[0]
+    assert result.exercises[0].status == "passed"
+    time.sleep(5)
+    assert not marker.exists(), "a double-forked process outlived its grading run"
