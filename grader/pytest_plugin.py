@@ -11,8 +11,8 @@ It provides:
 - ``--results-json PATH``: write every collected graded test with its outcome;
 - a results stream for the grader: when ``KIT_RESULTS_FD`` names an inherited
   file descriptor, one JSON line per event goes there as it happens (the
-  collected tests, each outcome, each tampering found, and the end of the
-  session), so a process that dies early still leaves what it had recorded;
+  collected tests, each phase of each graded test, each tampering found, and
+  the end of the session), so a process that dies early still leaves what it had recorded;
 - a tampering guard: after each test it compares torch, numpy, pytest and this
   plugin with a snapshot taken before any test ran, restores what a test or the
   code under test replaced, and reports it;
@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import types
 from pathlib import Path
 
 import pytest
@@ -223,8 +224,11 @@ class ResultsRecorder:
         if entry is None:
             return
         self._record(entry, report)
-        if report.when == "teardown":
-            self.emit("test", **{key: entry[key] for key in ("nodeid", "outcome", "message", "duration")})
+        # Each phase goes out as pytest reported it, not from the entry above, which code under test could reach
+        # and rewrite. The grader combines the phases itself.
+        message = _short_message(report) if report.failed or report.skipped else ""
+        self.emit("phase", nodeid=report.nodeid, when=report.when, outcome=report.outcome, message=message,
+                  duration=report.duration)
 
     @staticmethod
     def _record(entry: dict, report: pytest.TestReport) -> None:
@@ -274,10 +278,23 @@ class TamperGuard:
                 # A class __dict__ is a read-only mapping, so changes are undone with setattr and delattr.
                 self.namespaces[f"{module_name}.{class_name}"] = (cls, dict(vars(cls)))
         self.plugins = {id(plugin) for plugin in config.pluginmanager.get_plugins()}
+        self.codes = self._codes()
 
     def watch(self, name: str, instance) -> None:
         """Add an object's own attributes to the snapshot."""
         self.namespaces[name] = (instance, dict(vars(instance)))
+        self.codes = self._codes()
+
+    def _codes(self) -> dict[int, tuple[object, object]]:
+        """Return the code object of every snapshotted function, since swapping ``__code__`` keeps the function itself."""
+        codes = {}
+        for _, snapshot in self.namespaces.values():
+            for value in snapshot.values():
+                # Only plain functions, so that no lazy attribute of an arbitrary object is touched.
+                function = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+                if isinstance(function, types.FunctionType):
+                    codes[id(function)] = (function, function.__code__)
+        return codes
 
     def check_and_restore(self) -> list[str]:
         """Return a description of each change since the snapshot, after undoing it."""
@@ -294,6 +311,10 @@ class TamperGuard:
             for key in [key for key in current if key not in snapshot and key not in IGNORED_CLASS_ADDITIONS]:
                 changes.append(f"{name}.{key} was added")
                 self._delete(namespace, key)
+        for function, code in self.codes.values():
+            if function.__code__ is not code:
+                changes.append(f"the code of {getattr(function, '__qualname__', function)} was replaced")
+                function.__code__ = code
         for plugin in self.config.pluginmanager.get_plugins():
             if id(plugin) not in self.plugins:
                 changes.append(f"a pytest plugin was registered: {self.config.pluginmanager.get_name(plugin)}")

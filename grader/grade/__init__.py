@@ -111,7 +111,8 @@ def grade_paths(kit: Path, paths: list[Path], *, names: list[str] | None = None,
     exercises = selected_exercises(exercise_ids)
     rubric = rubric if rubric is not None else collect_rubric(kit, [e.id for e in exercises])
     names = names or submission_names(paths)
-    fingerprint = saved.kit_fingerprint(kit)
+    # A record is reused only when the kit and every option that can change a grade are the same.
+    fingerprint = saved.kit_fingerprint(kit, f"{level} {options.timeout_scale} {options.limits} {data_root}")
     environment = saved.environment(level)
     scratch_root = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     threads = max(1, (os.cpu_count() or 1) // max(1, options.jobs))
@@ -156,9 +157,16 @@ def grade_paths(kit: Path, paths: list[Path], *, names: list[str] | None = None,
             index, submission, exercise = task
             slot = free_slots.get()
             scratch = Path(tempfile.mkdtemp(prefix=f"{index}-{exercise.id}-", dir=scratch_root))
+            module = submission.module(exercise)
             try:
-                result = grade_exercise(kit, submission.module(exercise), exercise, rubric, scratch, options.timeout_scale, threads,
-                                        level=level, limits=options.limits, slot=slot, data_root=data_root, warm=warm)
+                if module is not None and not submission.contains(module):
+                    message = (f"{exercise.module} is a symbolic link, or lies in a linked folder, that leads outside the "
+                               f"submission; submit the file itself")
+                    tests = [TestResult(t, "not run", message) for t in rubric if t.exercise == exercise.id]
+                    result = ExerciseResult(exercise, "error", tests, message=message)
+                else:
+                    result = grade_exercise(kit, module, exercise, rubric, scratch, options.timeout_scale, threads,
+                                            level=level, limits=options.limits, slot=slot, data_root=data_root, warm=warm)
             except Exception as error:  # one exercise's failure must not end the batch
                 message = f"the grader failed on this exercise: {type(error).__name__}: {error}"
                 tests = [TestResult(t, "not run", message) for t in rubric if t.exercise == exercise.id]

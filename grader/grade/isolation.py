@@ -35,6 +35,8 @@ SANDBOX_ROOT = "/grading"  # where the grading copy appears inside bubblewrap
 SANDBOX_TMP_BYTES = 512 * 1024 * 1024  # size of the private /tmp inside bubblewrap
 FIRST_SLOT_UID = 61000  # worker slot n runs as user id FIRST_SLOT_UID + n when the grader is root
 RUN_TOKEN_VARIABLE = "KIT_RUN_TOKEN"  # set to a fresh random value in each grading run's environment
+SECRET_FILES = ("/etc/shadow", "/etc/gshadow", "/etc/shadow-", "/etc/gshadow-", "/etc/sudoers", "/etc/ssh/ssh_host_rsa_key",
+                "/etc/ssh/ssh_host_ecdsa_key", "/etc/ssh/ssh_host_ed25519_key")
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 
 
@@ -133,9 +135,17 @@ def bubblewrap_arguments(workdir: Path, read_only: list[Path], uid: int) -> list
             arguments += ["--symlink", os.readlink(folder), folder]
         elif os.path.isdir(folder):
             arguments += ["--ro-bind", folder, folder]
+    # As root the tests' user id maps to root outside, so secrets under /etc are covered with an empty file.
+    for secret in SECRET_FILES:
+        if os.path.isfile(secret):
+            arguments += ["--ro-bind", "/dev/null", secret]
     for path in [*python_folders(), *read_only]:
         if path.exists() and not any(str(path).startswith(prefix + "/") for prefix in SYSTEM_FOLDERS):
             arguments += ["--ro-bind", str(path), str(path)]
+    # NOTE: CUDA inside the sandbox is untested, since the development machines have no GPU. The device nodes are
+    # passed through so that cuda-marked tests, which the rubric counts on a GPU machine, can run there.
+    for device in sorted(Path("/dev").glob("nvidia*")):
+        arguments += ["--dev-bind", str(device), str(device)]
     arguments += ["--ro-bind", str(workdir), SANDBOX_ROOT, "--chdir", SANDBOX_ROOT]
     arguments += ["--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp"]
     return arguments

@@ -21,9 +21,10 @@ FINGERPRINT_FOLDERS = ("solutions", "tests/public", "tests/hidden", "grader")
 ENVIRONMENT_PACKAGES = ("torch", "torchvision", "timm", "numpy", "pytest", "scikit-learn")
 
 
-def kit_fingerprint(kit: Path) -> str:
-    """Return a SHA-256 over the reference, the graded tests and the grader, so a changed kit regrades everything."""
-    digest = hashlib.sha256()
+def kit_fingerprint(kit: Path, settings: str = "") -> str:
+    """Return a SHA-256 over the reference, the graded tests, the grader and ``settings``, so that a changed kit or
+    grading option regrades everything."""
+    digest = hashlib.sha256(settings.encode() + b"\0")
     for folder in FINGERPRINT_FOLDERS:
         for path in sorted((kit / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":

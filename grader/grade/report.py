@@ -44,13 +44,18 @@ def table(results: list[SubmissionResult]) -> str:
             row.append(f"{format_points(entry.score)}{STATUS_MARKS.get(entry.status, ' ?')}")
         row.append(f"{format_points(result.score)}/{format_points(result.max_score)}")
         rows.append(row)
-    rows.insert(1, ["(max)", *(format_points(maxima.get(i, 0)) for i in ids), ""])
+    rows.insert(1, ["(max)", *(format_points(maxima.get(i, 0)) for i in ids), format_points(sum(maxima.values()))])
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
     lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width) for column, (cell, width) in enumerate(zip(row, widths)))
              for row in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.append("E: error, T: timeout, M: out of memory, C: crashed, X: tampered with the tests (scores 0), -: module missing")
     return "\n".join(lines)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Return ``text`` with a leading quote when a spreadsheet would read it as a formula (a name like ``=HYPERLINK(...)``)."""
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 def write_grades_csv(results: list[SubmissionResult], path: Path) -> None:
@@ -62,7 +67,7 @@ def write_grades_csv(results: list[SubmissionResult], path: Path) -> None:
         for result in results:
             scores = {e.exercise.id: e.score for e in result.exercises}
             statuses = " ".join(f"{e.exercise.id}:{e.status}" for e in result.exercises if e.status != "passed")
-            writer.writerow([result.name, *(format_points(scores.get(i, 0.0)) for i in ids),
+            writer.writerow([spreadsheet_safe(result.name), *(format_points(scores.get(i, 0.0)) for i in ids),
                              format_points(result.score), format_points(result.max_score), statuses,
                              len(result.flags), result.isolation, result.content_hash])
 

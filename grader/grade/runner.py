@@ -298,24 +298,26 @@ def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise
     return judge(exercise, tests, canary, run, timeout, duration)
 
 
-MEMORY_ERRORS = ("MemoryError", "can't allocate memory", "Cannot allocate memory")
+MEMORY_ERRORS = ("MemoryError:", "DefaultCPUAllocator: can't allocate memory", "Cannot allocate memory")
 
 
 def judge(exercise: curriculum.Exercise, tests: list[RubricTest], canary: str, run: Run, timeout: float,
           duration: float) -> ExerciseResult:
     """Turn what the grading process left into the exercise's status and per-test outcomes."""
-    recorded = {event.get("nodeid"): event for event in run.events if event["event"] == "test"}
-    reported = [event.get("nodeid") for event in run.events if event["event"] == "test"]
+    phases = [event for event in run.events if event["event"] == "phase"]
+    recorded = combine_phases(phases)
+    reported = [(event.get("nodeid"), event.get("when")) for event in phases]
     ended = [event for event in run.events if event["event"] == "end"]
     tampering = [f"{event.get('nodeid', '?')}: {event.get('change', '?')}" for event in run.events if event["event"] == "tampered"]
     if run.stream_error:
         tampering.append(run.stream_error)
-    if ended and canary not in recorded:
+    complete = bool(ended) and ended[-1].get("exit_status") in (0, 1)  # pytest ran every test it collected
+    if complete and canary not in recorded:
         tampering.append("the results stream left out a test that ran")
     elif canary in recorded and recorded[canary].get("outcome") != "failed":
         tampering.append("the results stream reported an outcome that the test did not have")
     if len(reported) != len(set(reported)):
-        tampering.append("the results stream reported a test twice")
+        tampering.append("the results stream reported a test phase twice")
     if len(ended) > 1:
         tampering.append("the results stream ended twice")
     if ended and run.code == 0 and ended[-1].get("exit_status") != 0:
@@ -337,8 +339,12 @@ def judge(exercise: curriculum.Exercise, tests: list[RubricTest], canary: str, r
         return ExerciseResult(exercise, "tampered", results, duration, message[:MESSAGE_LIMIT])
 
     status, reason = "passed", ""
-    out_of_memory = any(marker in result.message for result in results for marker in MEMORY_ERRORS)
-    if run.stopped == "timeout":
+    out_of_memory = any(result.message.startswith(MEMORY_ERRORS) or "DefaultCPUAllocator: can't allocate memory" in result.message
+                        for result in results)
+    if run.stopped == "timeout" and complete:
+        status = "passed" if all(result.outcome == "passed" for result in results) else "failed"
+        reason = "every test ran, but the process did not exit afterwards (a thread or child process kept it alive)"
+    elif run.stopped == "timeout":
         status, reason = "timeout", f"the tests of exercise {exercise.id} ran past {timeout:.0f} s and were stopped"
     elif run.stopped == "memory":
         status, reason = "out-of-memory", "the tests used more memory than the limit and were stopped"
@@ -365,6 +371,22 @@ def judge(exercise: curriculum.Exercise, tests: list[RubricTest], canary: str, r
             if result.outcome == "not run":
                 result.message = reason
     return ExerciseResult(exercise, status, results, duration, reason[:MESSAGE_LIMIT])
+
+
+def combine_phases(phases: list[dict]) -> dict[str, dict]:
+    """Return each test's outcome and message from its setup, call and teardown reports, as pytest counts them."""
+    combined: dict[str, dict] = {}
+    for event in phases:
+        entry = combined.setdefault(str(event.get("nodeid")), {"outcome": "not run", "message": ""})
+        outcome, when, message = event.get("outcome"), event.get("when"), str(event.get("message", ""))
+        if outcome == "failed":
+            if entry["outcome"] not in ("failed", "error"):
+                entry["outcome"], entry["message"] = ("failed" if when == "call" else "error"), message
+        elif outcome == "skipped":
+            entry["outcome"], entry["message"] = "skipped", message
+        elif when == "call" and entry["outcome"] not in ("failed", "error"):
+            entry["outcome"] = "passed"
+    return combined
 
 
 def signal_name(number: int) -> str:

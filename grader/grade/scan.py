@@ -7,6 +7,7 @@ change the score; the sandbox and the tampering guard decide what code can do at
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 # Imports that no exercise needs and that give access to the test process, the grader or the machine.
@@ -53,6 +54,7 @@ FLAGGED_CALLS = {
     "quit": "calls quit",
 }
 FLAGGED_NAMES = {"sys.modules": "reads or changes sys.modules", "os.environ": "reads or changes environment variables"}
+TEST_PATH = re.compile(r"(^|/)(tests|hidden|public|solutions)(/|$)|conftest|calibration\.json")
 GUARDED_ROOTS = {"torch", "nn", "F", "np", "numpy", "pytest", "sklearn", "math", "os", "sys", "builtins"}
 
 
@@ -93,7 +95,14 @@ def scan_source(source: str) -> list[str]:
                 flags.append(f"line {line}: {FLAGGED_CALLS[name]}")
             elif name in ("setattr", "delattr") and node.args and dotted_name(node.args[0]).split(".")[0] in GUARDED_ROOTS:
                 flags.append(f"line {line}: changes attributes of {dotted_name(node.args[0])} ({name})")
-        elif isinstance(node, ast.Attribute) and dotted_name(node) in FLAGGED_NAMES and isinstance(node.ctx, ast.Load):
+            elif name == "getattr" and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+                # getattr(os, "_exit") reaches the same functions as os._exit without naming them.
+                spelled = f"{dotted_name(node.args[0])}.{node.args[1].value}"
+                if spelled in FLAGGED_CALLS or spelled in FLAGGED_NAMES or str(node.args[1].value).startswith("__"):
+                    flags.append(f"line {line}: reads {spelled} through getattr")
+        elif isinstance(node, ast.Attribute) and node.attr in ("__code__", "__globals__", "f_locals", "f_back", "tb_frame", "__traceback__"):
+            flags.append(f"line {line}: reaches into interpreter internals ({node.attr})")
+        if isinstance(node, ast.Attribute) and dotted_name(node) in FLAGGED_NAMES and isinstance(node.ctx, ast.Load):
             flags.append(f"line {line}: {FLAGGED_NAMES[dotted_name(node)]}")
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
@@ -103,6 +112,9 @@ def scan_source(source: str) -> list[str]:
                     flags.append(f"line {line}: replaces {name}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(("/proc", "/dev/fd", "/sys")):
             flags.append(f"line {line}: names {node.value[:40]!r}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and TEST_PATH.search(node.value):
+            # An exercise never reads the tests; code that does may be copying hidden tests into its messages.
+            flags.append(f"line {line}: names the tests ({node.value[:40]!r})")
     return sorted(set(flags), key=lambda flag: (int(flag.split(":")[0].removeprefix("line ") or 0), flag))
 
 

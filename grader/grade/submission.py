@@ -26,6 +26,12 @@ class Submission:
     name: str
     source: Path  # what the instructor passed: a folder or a zip
     tree: Path | None  # the exercises tree, or None when none was found
+    root: Path | None = None  # the folder the tree was found in: the submitted folder, or where it was extracted
+
+    def contains(self, path: Path) -> bool:
+        """Return whether ``path``, with every symbolic link followed, lies inside the submission."""
+        root = (self.root or self.tree or path).resolve()
+        return path.resolve().is_relative_to(root) and not path.is_symlink()
 
     def module(self, exercise: curriculum.Exercise) -> Path | None:
         """Return the submitted file for ``exercise``, or ``None`` when it is missing."""
@@ -86,6 +92,10 @@ def extract_zip(archive: Path, destination: Path) -> None:
                 bundle.extract(member, destination)
     except zipfile.BadZipFile as error:
         raise SubmissionError(f"{archive.name}: not a valid zip file ({error})") from error
+    except (RuntimeError, NotImplementedError, OSError, ValueError, EOFError) as error:
+        # Encrypted members, unsupported compression methods, names too long or clashing with a folder.
+        raise SubmissionError(f"{archive.name}: cannot be extracted ({type(error).__name__}: {error}); "
+                              "send a plain zip of the exercises folder") from error
 
 
 def is_bare_repository(folder: Path) -> bool:
@@ -117,14 +127,14 @@ def open_submission(path: Path, workdir: Path, name: str) -> Submission:
         destination = workdir / "cloned" / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         clone_repository(path, destination)
-        return Submission(name, path, find_tree(destination))
+        return Submission(name, path, find_tree(destination), destination)
     if path.is_dir():
-        return Submission(name, path, find_tree(path))
+        return Submission(name, path, find_tree(path), path)
     if zipfile.is_zipfile(path):
         destination = workdir / "unzipped" / name
         destination.mkdir(parents=True, exist_ok=True)
         extract_zip(path, destination)
-        return Submission(name, path, find_tree(destination))
+        return Submission(name, path, find_tree(destination), destination)
     raise SubmissionError(f"{path.name}: a submission must be a folder, a .zip file, a bare git repository or a .bundle file")
 
 

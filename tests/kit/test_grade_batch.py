@@ -190,3 +190,46 @@ def test_rlimits_level_kills_escaped_daemon(tmp_path, rubric):
     assert result.exercises[0].status == "passed"
     time.sleep(5)
     assert not marker.exists(), "a double-forked process outlived its grading run"
+
+
+def test_folder_linked_into_kit_is_rejected(tmp_path, rubric):
+    linked = tmp_path / "hana"
+    (linked / "exercises").mkdir(parents=True)
+    (linked / "exercises" / "toy").symlink_to(KIT / "solutions" / "toy")
+    result = grade_paths(KIT, [linked], exercise_ids=["1.1"], rubric=rubric)[0]
+    assert result.score == 0
+    assert result.exercises[0].status == "error"
+    assert "leads outside the submission" in result.exercises[0].message
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "file_and_folder"])
+def test_malformed_zip_keeps_every_row(tmp_path, rubric, kind):
+    import zipfile
+
+    archive = tmp_path / "ivan.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        if kind == "encrypted":
+            bundle.writestr("exercises/toy/perceptron.py", REFERENCE.read_text())
+        else:
+            bundle.writestr("exercises/toy", "a file")
+            bundle.writestr("exercises/toy/perceptron.py", REFERENCE.read_text())
+    if kind == "encrypted":
+        data = bytearray(archive.read_bytes())
+        for offset in range(len(data) - 4):
+            if data[offset:offset + 4] in (b"PK\x03\x04", b"PK\x01\x02"):
+                flag_offset = offset + (6 if data[offset + 2] == 3 else 8)
+                data[flag_offset] |= 1  # mark the entry encrypted
+        archive.write_bytes(bytes(data))
+    results = grade_paths(KIT, [archive, submission(tmp_path / "jo")], exercise_ids=["1.1"], rubric=rubric)
+    assert [result.name for result in results] == ["ivan", "jo"]
+    assert results[0].score == 0
+    assert "cannot be extracted" in results[0].message or "not a valid zip" in results[0].message
+    assert results[1].score == sum(test.points for test in rubric)
+
+
+def test_grades_csv_quotes_formula_names(tmp_path):
+    from grader.grade import SubmissionResult
+    from grader.grade.report import write_grades_csv
+
+    write_grades_csv([SubmissionResult("=HYPERLINK(1)", tmp_path)], tmp_path / "grades.csv")
+    assert "'=HYPERLINK(1)" in (tmp_path / "grades.csv").read_text()

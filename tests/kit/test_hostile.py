@@ -122,7 +122,7 @@ def test_hostile_batch_no_process_survives(graded):
 @pytest.mark.slow
 def test_hostile_batch_flags_red_code(graded):
     flagged = {name for name, result in graded["results"].items() if result.flags}
-    assert {"forge_stream_and_exit", "makereport_hookwrapper", "kill_parent", "read_reference"} <= flagged
+    assert {"forge_stream_and_exit", "makereport_hookwrapper", "kill_parent", "read_reference", "stash_forge", "code_swap"} <= flagged
     assert "control" not in flagged
 
 
