@@ -382,7 +382,7 @@ def load(request: pytest.FixtureRequest):
         try:
             return importlib.import_module(f"{target}.{dotted}")
         except SyntaxError as error:
-            # pytest's one-line summary of a SyntaxError names only the file, so the message says what is wrong.
+            # pytest's one-line summary of a SyntaxError names only the file, so this message names the error and line.
             pytest.fail(f"SyntaxError in {target}/{dotted.replace('.', '/')}.py, line {error.lineno}: {error.msg}", pytrace=False)
 
     return load_module

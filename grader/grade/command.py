@@ -61,6 +61,15 @@ def run(args: argparse.Namespace) -> int:
         print(error.args[0], file=sys.stderr)
         return 2
 
+    if args.gradebook is not None:
+        from grader.grade.gradebook import load_nbgrader_api
+
+        try:
+            load_nbgrader_api()  # checked before grading, so a missing nbgrader does not surface after the whole batch
+        except ImportError as error:
+            print(error.args[0], file=sys.stderr)
+            return 2
+
     limits = isolation.Limits(memory_bytes=int(args.memory_limit * 1024**3))
     options = Options(jobs=args.jobs, timeout_scale=args.timeout_scale, isolation=args.isolation, limits=limits,
                       data_root=args.data_root)
@@ -71,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    from grader.grade.runner import RubricTest
+
+    tests = [t.test for r in results for e in r.exercises for t in e.tests if isinstance(t.test, RubricTest)]
+    for rule in policy.unmatched_rules(tests) if tests else []:
+        print(f"warning: the policy rule match = {rule.match!r} matches no graded test; check it for a typo", file=sys.stderr)
     write_reports(results, args.out, policy)
     print(table(results))
     reused = sum(result.reused for result in results)

@@ -99,7 +99,7 @@ def pytest_command(extra: list[str], files: list[str] | None = None) -> list[str
 
 @dataclass
 class Run:
-    """What one grading process left: its exit code, the tail of its output and the events it streamed."""
+    """Outcome of one grading process: its exit code, the tail of its output and the events it streamed."""
 
     code: int | None  # None when the grader stopped it
     output: str

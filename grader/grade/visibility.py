@@ -130,6 +130,10 @@ def load_policy(path: Path | None) -> Policy:
         raise PolicyError(f"{path}: visibility policy file not found") from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise PolicyError(f"{path}: not UTF-8 text (byte {error.start}); save the policy file as UTF-8") from None
+    except OSError as error:
+        raise PolicyError(f"{path}: cannot read the visibility policy file: {error.strerror}") from None
 
     unknown = sorted(set(document) - set(TOP_LEVEL_KEYS))
     if unknown:

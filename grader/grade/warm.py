@@ -5,7 +5,7 @@ server imports them once, then forks a child per run, which changes into the gra
 ``pytest.main``. The child inherits the imported libraries but nothing of the kit: the server never
 imports ``grader``, ``data`` or the exercises, so each child imports them from its own grading copy.
 
-The server gives no isolation at all: a child runs as the grader's user, sees the whole machine, and
+The server gives no isolation at all: a child runs as the grader's user, can read the whole machine, and
 could change the server's files. Use it only for code the kit itself ships; ``grader grade`` never does.
 """
 
