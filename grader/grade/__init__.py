@@ -13,6 +13,7 @@ from pathlib import Path
 from grader import curriculum
 from grader.grade import isolation
 from grader.grade.isolation import Limits
+from grader.grade.redact import Redactor
 from grader.grade.runner import ExerciseResult, RubricTest, TestResult, child_environment, collect_rubric, grade_exercise
 from grader.grade.scan import scan_file
 from grader.grade.submission import Submission, SubmissionError, open_submission, submission_names
@@ -113,6 +114,7 @@ def grade_paths(kit: Path, paths: list[Path], *, names: list[str] | None = None,
     names = names or submission_names(paths)
     # A record is reused only when the kit and every option that can change a grade are the same.
     fingerprint = saved.kit_fingerprint(kit, f"{level} {options.timeout_scale} {options.limits} {data_root}")
+    redactor = Redactor(kit)
     environment = saved.environment(level)
     scratch_root = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     threads = max(1, (os.cpu_count() or 1) // max(1, options.jobs))
@@ -174,6 +176,9 @@ def grade_paths(kit: Path, paths: list[Path], *, names: list[str] | None = None,
             finally:
                 free_slots.put(slot)
                 shutil.rmtree(scratch, ignore_errors=True)
+            result.message = redactor.clean(result.message)
+            for test in result.tests:
+                test.message = redactor.clean(test.message)
             return index, result
 
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:

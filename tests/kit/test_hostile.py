@@ -122,7 +122,7 @@ def test_hostile_batch_no_process_survives(graded):
 @pytest.mark.slow
 def test_hostile_batch_flags_red_code(graded):
     flagged = {name for name, result in graded["results"].items() if result.flags}
-    assert {"forge_stream_and_exit", "makereport_hookwrapper", "kill_parent", "read_reference", "stash_forge", "code_swap"} <= flagged
+    assert {"forge_stream_and_exit", "makereport_hookwrapper", "kill_parent", "read_reference", "stash_forge", "code_swap", "leak_hidden"} <= flagged
     assert "control" not in flagged
 
 
@@ -130,3 +130,13 @@ def test_hostile_batch_flags_red_code(graded):
 def test_hostile_syntax_error_names_line(graded):
     messages = {test.message for test in graded["results"]["syntax_error"].exercises[0].tests}
     assert any("SyntaxError in exercises/toy/perceptron.py, line 6" in message for message in messages), messages
+
+
+@pytest.mark.slow
+def test_hostile_leak_keeps_hidden_lines_out(graded):
+    hidden = KIT / "tests" / "hidden" / "toy" / "test_perceptron.py"
+    long_lines = {line.strip() for line in hidden.read_text().splitlines() if len(line.strip()) >= 24}
+    exercise = graded["results"]["leak_hidden"].exercises[0]
+    shown = [line.strip() for test in exercise.tests for line in test.message.split("\n")]
+    assert any("hidden tests or reference was removed" in line for line in shown)
+    assert not long_lines & set(shown)
