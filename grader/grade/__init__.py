@@ -72,7 +72,7 @@ def red_flags(submission: Submission, exercises: list[curriculum.Exercise]) -> l
 
 @dataclass
 class Options:
-    """How a batch is graded: parallel jobs, time and resource limits, isolation and data."""
+    """Settings of a grading batch: parallel jobs, time and resource limits, isolation and data."""
 
     jobs: int = 1
     timeout_scale: float = 1.0

@@ -80,9 +80,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    from grader.grade.runner import RubricTest
-
-    tests = [t.test for r in results for e in r.exercises for t in e.tests if isinstance(t.test, RubricTest)]
+    tests = [test.test for result in results for exercise in result.exercises for test in exercise.tests]
     for rule in policy.unmatched_rules(tests) if tests else []:
         print(f"warning: the policy rule match = {rule.match!r} matches no graded test; check it for a typo", file=sys.stderr)
     write_reports(results, args.out, policy)

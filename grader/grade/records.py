@@ -1,7 +1,7 @@
 """Saved grading records: one JSON file per submission, so an interrupted batch resumes where it stopped.
 
-A record is reused only when the submission's content hash, the kit's fingerprint (reference, tests and
-grader code) and the graded exercises all match; anything else is graded again.
+A record is reused only when the submission's content hash, the fingerprint (reference, tests, grader code
+and grading options) and the graded exercises all match. Anything else is graded again.
 """
 
 from __future__ import annotations

@@ -285,7 +285,7 @@ def grade_exercise(kit: Path, module: Path | None, exercise: curriculum.Exercise
     canary = assemble(kit, module, exercise, workdir)
     if level == "uid+rlimits" and warm is None:
         for path in [workdir, *workdir.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)  # readable by the slot's user id, writable by nobody but the grader
+            path.chmod(0o755 if path.is_dir() else 0o644)  # readable by the slot's user id, writable only by the grader
     timeout = exercise.timeout * timeout_scale
     # Collecting only the files that hold this exercise's tests spares the imports of every other test module.
     # The canary runs last, so a submission that forges the stream and leaves early must also forge the canary.
